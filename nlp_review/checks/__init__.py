@@ -1,0 +1,17 @@
+"""Checks: one rule family per module (Ruff style). Each module registers its rules in
+the catalogue and exposes `CHECKS`, a list of functions Doc → findings."""
+from __future__ import annotations
+
+from importlib import import_module
+
+# Rule family modules, in the order their checks run. Add a module here to add a family.
+RULE_MODULES = [
+    "nlp_review.checks.structure",
+    "nlp_review.checks.table_identity",
+]
+ALL_RULE_MODULES = [import_module(m) for m in RULE_MODULES]
+
+
+def all_checks():
+    for mod in ALL_RULE_MODULES:
+        yield from getattr(mod, "CHECKS", [])

@@ -1,0 +1,93 @@
+"""Ingestion: any supported file → `Doc` (text + source map). Format by content, not name."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..doc import Doc
+from ..errors import InputError
+from .blocks import RawDocument
+from .builder import build_doc
+
+FORMATS = ("txt", "docx", "pdf", "html", "md")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000
+
+
+def sniff_format(data: bytes, filename: str | None = None) -> str:
+    """Decide the format from the bytes; the file name only separates .md from .txt."""
+    head = data[:2048]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "docx"  # verified as a Word document by the docx reader
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise InputError(
+            "ole",
+            "这是旧版 Word（.doc）文件或加密的 Office 文件，无法读取。请在 Word/WPS 中另存为 .docx（不加密）后重新提交。",
+        )
+    for magic, name in ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+                        (b"\x1f\x8b", "gzip"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z")):
+        if head.startswith(magic):
+            raise InputError("unsupported", f"不支持的文件类型（{name}）。请提交 .docx、PDF、HTML、Markdown 或文本文件。")
+    probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head.lower() \
+            or (probe.startswith(b"<") and b"</" in head):
+        return "html"
+    if filename and os.path.splitext(filename)[1].lower() in (".md", ".markdown"):
+        return "md"
+    return "txt"
+
+
+def read_raw(data: bytes, fmt: str, *, max_pdf_pages: int = 200, pdf_timeout_s: float = 60.0) -> RawDocument:
+    if fmt == "txt":
+        from .text_reader import read_text
+        return read_text(data)
+    if fmt == "md":
+        from .text_reader import read_markdown
+        return read_markdown(data)
+    if fmt == "docx":
+        from .docx_reader import read_docx
+        return read_docx(data)
+    if fmt == "pdf":
+        from .pdf_reader import read_pdf
+        return read_pdf(data, max_pages=max_pdf_pages, timeout_s=pdf_timeout_s)
+    if fmt == "html":
+        from .html_reader import read_html
+        return read_html(data)
+    raise InputError("unsupported", f"不支持的格式：{fmt}")
+
+
+def load_bytes(data: bytes, filename: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               **reader_options) -> Doc:
+    """Read a file's bytes into a `Doc` (text and source map only; no structure yet)."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise InputError("empty", "文件为空，没有可审查的内容。")
+    if len(data) > max_bytes:
+        raise InputError("too_large",
+                         f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB。")
+    fmt = sniff_format(data, filename)
+    raw = read_raw(data, fmt, **reader_options)
+    doc = build_doc(raw, filename, data)
+    if not doc.text.strip():
+        raise InputError("no_text", "文件中没有可读取的文字内容。")
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise InputError("too_long", f"文本过长（{len(doc.text)} 字），超过单份年报的合理长度上限 {MAX_TEXT_CHARS} 字。")
+    return doc
+
+
+def load_path(path: str | os.PathLike, **options) -> Doc:
+    p = Path(path)
+    if not p.exists():
+        raise InputError("not_found", f"文件不存在：{p}")
+    if p.is_dir():
+        raise InputError("is_directory", f"这是一个目录而不是文件：{p}")
+    max_bytes = options.get("max_bytes", DEFAULT_MAX_BYTES)
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputError("too_large", f"文件过大（{size / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB。")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError("unreadable", f"无法读取文件：{p}", str(e))
+    return load_bytes(data, p.name, **options)

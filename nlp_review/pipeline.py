@@ -1,0 +1,123 @@
+"""The review pipeline (spaCy style): one `Doc` flows through small components, each
+adding one layer — sections, tables, sentences, …, findings, scores — and never
+re-parsing what an earlier one produced.
+
+A component is "module:function" called as fn(doc, options). Add a component by adding
+its entry to `PIPELINE` at the place where the layers it reads already exist.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any, Callable, Optional
+
+from .doc import Doc
+from .errors import InputError
+
+PIPELINE: list[tuple[str, str]] = [
+    ("sections", "nlp_review.structure.sections:detect_sections"),
+    ("report_guard", "nlp_review.pipeline:require_report"),
+    ("tables", "nlp_review.tables.parse:parse_tables"),
+    ("sentences", "nlp_review.structure.sentences:segment"),
+    ("checks", "nlp_review.pipeline:run_checks"),
+    ("scores", "nlp_review.pipeline:score"),
+]
+
+
+@dataclass
+class Options:
+    min_confidence: float = 0.0
+    disabled_rules: frozenset[str] = frozenset()
+    previous: Optional[Doc] = None  # last year's report, for year-over-year checks
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_RESOLVED: dict[str, Callable] = {}
+
+
+def _resolve(path: str) -> Callable:
+    fn = _RESOLVED.get(path)
+    if fn is None:
+        mod, name = path.split(":")
+        fn = getattr(import_module(mod), name)
+        _RESOLVED[path] = fn
+    return fn
+
+
+def require_report(doc: Doc, options: Options) -> None:
+    """Refuse files that are not annual reports at all (no section, no report wording)."""
+    if any(s.found for s in doc.sections):
+        return
+    if "政府信息公开" in doc.text and ("年度报告" in doc.text or "工作报告" in doc.text):
+        return
+    raise InputError("not_report",
+                     "该文件不像政府信息公开工作年度报告：未找到“一、总体情况”等六个部分，也没有年报标题。")
+
+
+def run_checks(doc: Doc, options: Options) -> None:
+    from .checks import all_checks
+
+    findings = []
+    for check in all_checks():
+        findings.extend(check(doc))
+    findings = [f for f in findings if f.rule not in options.disabled_rules
+                and f.confidence >= options.min_confidence]
+    # One finding per rule and span.
+    seen, unique = set(), []
+    for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):
+        k = (f.rule, f.start, f.end)
+        if k not in seen:
+            seen.add(k)
+            unique.append(f)
+    for i, f in enumerate(unique, start=1):
+        f.id = f"f-{i:04d}"
+        assert doc.text[f.start:f.end] == f.quote
+    doc.findings = unique
+
+
+SEVERITY_PENALTY = {"error": 8, "warning": 3, "info": 1}
+
+
+def score(doc: Doc, options: Options) -> None:
+    by_category: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
+    penalty = 0.0
+    for f in doc.findings:
+        by_category[f.category] = by_category.get(f.category, 0) + 1
+        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+        penalty += SEVERITY_PENALTY[f.severity] * f.confidence
+    doc.scores.update({"overall": max(0, round(100 - penalty)), "by_category": by_category,
+                       "by_severity": by_severity})
+
+
+def review(doc: Doc, options: Optional[Options] = None) -> Doc:
+    options = options or Options()
+    for _name, path in PIPELINE:
+        _resolve(path)(doc, options)
+    return doc
+
+
+def review_bytes(data: bytes, filename: str | None = None, options: Optional[Options] = None,
+                 **load_options) -> Doc:
+    from .ingest import load_bytes
+
+    t0 = time.perf_counter()
+    doc = load_bytes(data, filename, **load_options)
+    review(doc, options)
+    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return doc
+
+
+def review_path(path, options: Optional[Options] = None, **load_options) -> Doc:
+    from .ingest import load_path
+
+    t0 = time.perf_counter()
+    doc = load_path(path, **load_options)
+    review(doc, options)
+    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return doc
+
+
+def review_text(text: str, filename: str = "input.txt", options: Optional[Options] = None) -> Doc:
+    return review_bytes(text.encode("utf-8"), filename, options)

@@ -1,0 +1,72 @@
+"""A reviewed `Doc` → the contract JSON (../shared/contract) or a readable Chinese report."""
+from __future__ import annotations
+
+from . import SCHEMA_VERSION
+from .doc import Doc
+
+SECTION_NAMES = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
+                 4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
+                 6: "六、其他需要报告的事项", None: "标题、前言与落款"}
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORY_NAMES = {"structure": "结构", "missing_element": "要素缺失", "table_identity": "表格勾稽",
+                  "contradiction": "前后矛盾", "typo": "错别字", "format": "格式", "boilerplate": "套话雷同"}
+
+
+def to_contract(doc: Doc) -> dict:
+    out = {
+        "schema_version": SCHEMA_VERSION,
+        "source": dict(doc.source),
+        "report": {
+            "title": doc.title,
+            "agency": doc.agency,
+            "year": doc.year,
+            "sections": [s.to_json() for s in doc.sections],
+            "tables": {name: t.values() for name, t in sorted(doc.tables.items())},
+            "elements": doc.elements,
+        },
+        "text": doc.text,
+        "findings": [f.to_json() for f in doc.findings],
+        "scores": doc.scores,
+    }
+    if "timing_ms" in doc.user_data:
+        out["timing_ms"] = doc.user_data["timing_ms"]
+    return out
+
+
+def render_text(doc: Doc) -> str:
+    """Findings grouped by section, each with line:column in the text and its source place."""
+    lines = []
+    name = doc.source.get("filename") or "输入"
+    lines.append(f"审查报告：{name}")
+    lines.append(f"标题：{doc.title or '（未识别）'}  机关：{doc.agency or '（未识别）'}  年度：{doc.year or '（未识别）'}")
+    found = "、".join(str(s.number) for s in doc.sections if s.found) or "无"
+    lines.append(f"识别到的部分：{found}；表格：{'、'.join(sorted(doc.tables)) or '无'}")
+    counts = doc.scores.get("by_severity", {})
+    lines.append("问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {counts.get(k, 0)} 个" for k in ("error", "warning", "info"))
+                 + f"；综合得分 {doc.scores.get('overall', '—')}")
+    groups: dict = {}
+    for f in doc.findings:
+        groups.setdefault(f.section, []).append(f)
+    order = sorted(groups, key=lambda s: (s is not None, s or 0))
+    for sec in order:
+        lines.append("")
+        lines.append(f"【{SECTION_NAMES.get(sec, sec)}】")
+        for f in groups[sec]:
+            line, col = doc.line_col(f.start)
+            loc = doc.source_map.locate(f.start) if f.end > f.start else None
+            where = f"第{line}行第{col}列"
+            if loc and doc.source.get("format") == "docx" and "paragraph" in loc:
+                where += f"（Word 第{loc['paragraph'] + 1}段）"
+            elif loc and "page" in loc:
+                where += f"（PDF 第{loc['page']}页）"
+            quote = f.quote.replace("\n", "⏎").replace("\t", " ")
+            if len(quote) > 40:
+                quote = quote[:40] + "…"
+            lines.append(f"  [{SEVERITY_NAMES[f.severity]}] {where} {f.rule}（{CATEGORY_NAMES[f.category]}）")
+            lines.append(f"      “{quote}” — {f.message}")
+            if f.suggestions:
+                lines.append(f"      建议：{'；'.join(f.suggestions)}")
+    if not doc.findings:
+        lines.append("")
+        lines.append("未发现问题。")
+    return "\n".join(lines) + "\n"
