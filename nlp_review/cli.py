@@ -18,7 +18,9 @@ SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdow
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
-EXTRA_COMMANDS: list[str] = []
+EXTRA_COMMANDS: list[str] = [
+    "nlp_review.models.train:add_command",
+]
 
 
 def _options(args) -> "object":
