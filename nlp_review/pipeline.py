@@ -63,10 +63,10 @@ def run_checks(doc: Doc, options: Options) -> None:
         findings.extend(check(doc))
     findings = [f for f in findings if f.rule not in options.disabled_rules
                 and f.confidence >= options.min_confidence]
-    # One finding per rule and span.
+    # One finding per rule, span and message.
     seen, unique = set(), []
     for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):
-        k = (f.rule, f.start, f.end)
+        k = (f.rule, f.start, f.end, f.message)
         if k not in seen:
             seen.add(k)
             unique.append(f)

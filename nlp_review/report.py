@@ -33,6 +33,19 @@ def to_contract(doc: Doc) -> dict:
     return out
 
 
+def _where(doc: Doc, offset: int) -> str:
+    """The place a reviewer finds `offset` at in the file they opened."""
+    loc = doc.source_map.locate(offset) if offset < len(doc.text) else None
+    if loc and "line" in loc and "page" not in loc:
+        return f"第{loc['line']}行第{loc['offset'] + 1}列"
+    if loc and "page" in loc:
+        return f"第{loc['page']}页第{loc['line']}行"
+    if loc and "para" in loc:
+        return f"Word 第{loc['para'] + 1}段"
+    line, col = doc.line_col(offset)
+    return f"正文第{line}行第{col}列"
+
+
 def render_text(doc: Doc) -> str:
     """Findings grouped by section, each with line:column in the text and its source place."""
     lines = []
@@ -52,13 +65,7 @@ def render_text(doc: Doc) -> str:
         lines.append("")
         lines.append(f"【{SECTION_NAMES.get(sec, sec)}】")
         for f in groups[sec]:
-            line, col = doc.line_col(f.start)
-            loc = doc.source_map.locate(f.start) if f.end > f.start else None
-            where = f"第{line}行第{col}列"
-            if loc and doc.source.get("format") == "docx" and "paragraph" in loc:
-                where += f"（Word 第{loc['paragraph'] + 1}段）"
-            elif loc and "page" in loc:
-                where += f"（PDF 第{loc['page']}页）"
+            where = _where(doc, f.start)
             quote = f.quote.replace("\n", "⏎").replace("\t", " ")
             if len(quote) > 40:
                 quote = quote[:40] + "…"
