@@ -207,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         os._exit(0)
+    except Exception as e:  # a bug, not bad input: say so plainly, traceback only on request
+        if os.environ.get("NLP_REVIEW_DEBUG"):
+            raise
+        print(f"nlp-review: 内部错误（{type(e).__name__}: {e}）。设置 NLP_REVIEW_DEBUG=1 可查看详细信息，"
+              "请将输入文件反馈给开发者。", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
