@@ -61,6 +61,11 @@ def run_checks(doc: Doc, options: Options) -> None:
     findings = []
     for check in all_checks():
         findings.extend(check(doc))
+    keep_findings(doc, findings, options)
+
+
+def keep_findings(doc: Doc, findings: list, options: Options) -> None:
+    """Filter by options, keep one finding per rule and span, number them f-0001…"""
     findings = [f for f in findings if f.rule not in options.disabled_rules
                 and f.confidence >= options.min_confidence]
     # One finding per rule, span and message.
@@ -121,3 +126,43 @@ def review_path(path, options: Optional[Options] = None, **load_options) -> Doc:
 
 def review_text(text: str, filename: str = "input.txt", options: Optional[Options] = None) -> Doc:
     return review_bytes(text.encode("utf-8"), filename, options)
+
+
+# A text fragment (a paragraph being typed, a LanguageTool /v2/check request) is not a
+# report: it has no sections or tables, so only the sentence-level families apply.
+FRAGMENT_CATEGORIES = frozenset({"typo", "format"})
+FRAGMENT_PIPELINE: list[tuple[str, str]] = [
+    ("sentences", "nlp_review.structure.sentences:segment"),
+    ("checks", "nlp_review.pipeline:run_fragment_checks"),
+]
+
+
+def run_fragment_checks(doc: Doc, options: Options) -> None:
+    """Every check runs (each reads paragraphs/sentences and finds nothing it needs
+    elsewhere); only findings of FRAGMENT_CATEGORIES are kept. A rule module can opt out
+    with `FRAGMENT = False` when it is whole-report only and costly."""
+    from .checks import ALL_RULE_MODULES
+
+    findings = []
+    for mod in ALL_RULE_MODULES:
+        if getattr(mod, "FRAGMENT", True) is False:
+            continue
+        for check in getattr(mod, "CHECKS", []):
+            findings.extend(f for f in check(doc) if f.category in FRAGMENT_CATEGORIES)
+    keep_findings(doc, findings, options)
+
+
+def review_fragment(text: str, options: Optional[Options] = None) -> Doc:
+    """Check a text fragment with the sentence-level rules. `Doc.text` keeps every line of
+    `text`; `doc.source_map.locate(i)` gives {"line": n, "offset": k} into the input."""
+    from .ingest.blocks import Paragraph, Piece, RawDocument
+    from .ingest.builder import build_doc
+
+    options = options or Options()
+    raw = RawDocument("txt", [Paragraph([Piece(line, {"line": n}, 0)])
+                              for n, line in enumerate(text.split("\n"), start=1)])
+    doc = build_doc(raw, None, text.encode("utf-8", "surrogatepass"))
+    doc.user_data["fragment"] = True
+    for _name, path in FRAGMENT_PIPELINE:
+        _resolve(path)(doc, options)
+    return doc
