@@ -20,6 +20,7 @@ PIPELINE: list[tuple[str, str]] = [
     ("report_guard", "nlp_review.pipeline:require_report"),
     ("tables", "nlp_review.tables.parse:parse_tables"),
     ("sentences", "nlp_review.structure.sentences:segment"),
+    ("claims", "nlp_review.claims.extract:extract_claims"),
     ("checks", "nlp_review.pipeline:run_checks"),
     ("scores", "nlp_review.pipeline:score"),
 ]
