@@ -8,6 +8,8 @@ from importlib import import_module
 RULE_MODULES = [
     "nlp_review.checks.structure",
     "nlp_review.checks.table_identity",
+    "nlp_review.checks.typo_rules",
+    "nlp_review.checks.punctuation",
 ]
 ALL_RULE_MODULES = [import_module(m) for m in RULE_MODULES]
 
