@@ -30,6 +30,9 @@ class Paragraph:
 @dataclass
 class TableCell:
     paragraphs: list[Paragraph] = field(default_factory=list)
+    # True for a grid position covered by a merged cell that was emitted earlier (docx
+    # gridSpan/vMerge, HTML colspan/rowspan, PDF spanned cell): empty, never a value.
+    merged: bool = False
 
     @property
     def text(self) -> str:

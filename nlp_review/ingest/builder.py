@@ -138,7 +138,7 @@ def build_doc(raw: RawDocument, filename: str | None, data: bytes) -> Doc:
                         for piece in para.pieces:
                             b.emit_piece(piece)
                         prev_last = ptext[-1]
-                    spans.append(Span(c_start, b.pos, "cell"))
+                    spans.append(Span(c_start, b.pos, "merged" if cell.merged else "cell"))
                 grid.rows.append(spans)
             grid.span.end = b.pos
             grids.append(grid)

@@ -75,6 +75,7 @@ def tokens_from_grid(text: str, grid: Grid, start: int, end: int) -> list[Token]
     out: list[Token] = []
     for row in grid.rows:
         cells = [c for c in row if c.end > start and c.start < end]
+        cells = [c for c in cells if c.label != "merged"]  # covered by a merged cell
         if not cells:
             continue
         kinds = []
@@ -164,6 +165,8 @@ def _take_values(values: list[Token], n: int) -> Optional[list[Token]]:
     vals = list(values)
     while len(vals) > n and vals[-1].value is None:  # trailing empty cells
         vals.pop()
+    while len(vals) > n and vals[0].value is None and not vals[0].text:
+        vals.pop(0)  # empty grid cells of a label that spans columns (pipe tables)
     return vals if len(vals) == n else None
 
 
