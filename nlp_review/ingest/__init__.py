@@ -11,7 +11,7 @@ from .builder import build_doc
 
 FORMATS = ("txt", "docx", "pdf", "html", "md")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_TEXT_CHARS = 2_000_000
+MAX_TEXT_CHARS = 600_000  # real reports are 3k–60k characters
 
 
 def sniff_format(data: bytes, filename: str | None = None) -> str:

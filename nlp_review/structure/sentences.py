@@ -28,6 +28,7 @@ def get_nlp():
             jieba.setLogLevel(logging.WARNING)
             nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
             nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_END})
+            nlp.max_length = 1_000_000  # ingestion caps text at 600k characters
             _NLP = nlp
         return _NLP
 
