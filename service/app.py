@@ -1,0 +1,268 @@
+"""The FastAPI app: review API, annotated Word file, printable report, reviewer web page,
+LanguageTool-compatible endpoint. `service.app:app` is built from the environment
+(`Settings`); tests build their own with `create_app(Settings(...))`."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+import urllib.parse
+from pathlib import Path
+from typing import Literal, Optional
+
+from fastapi import Depends, FastAPI, File, Path as PathParam, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from nlp_review import __version__
+
+from . import errors, lt
+from .config import Settings
+from .errors import ServiceError
+from .storage import Store
+
+log = logging.getLogger("nlp_review.service")
+STATIC = Path(__file__).resolve().parent / "static"
+REVIEW_ID = r"^[0-9a-f]{32}$"
+FINDING_ID = r"^[A-Za-z0-9_.-]{1,32}$"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over the limit, by header and while streaming."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        try:
+            declared = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            return await self._refuse(send)
+        seen = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge()
+            return msg
+
+        async def tracking_send(msg):
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send):
+        mb = self.limit / 1048576
+        resp = errors.error_response(413, "too_large", f"上传内容过大，上限为 {mb:.0f} MB（可由 NLP_REVIEW_MAX_UPLOAD_MB 调整）。")
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(k.encode(), v.encode()) for k, v in resp.headers.items()]})
+        await send({"type": "http.response.body", "body": resp.body})
+
+
+class FeedbackIn(BaseModel):
+    decision: Optional[Literal["accepted", "dismissed"]] = Field(
+        None, description="accepted（采纳）、dismissed（不采纳），或 null 表示仅备注/撤销")
+    note: Optional[str] = Field(None, max_length=2000, description="审查人员备注")
+
+
+def _safe_name(name: str | None) -> str | None:
+    """Only the base name, as metadata; it never becomes a path."""
+    if not name:
+        return None
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = "".join(c for c in base if c.isprintable())[:200]
+    return base or None
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(filename)}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    store = Store(settings.db_url())
+    gate = threading.BoundedSemaphore(max(1, settings.workers))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async def purge_loop():
+            while True:
+                with contextlib.suppress(Exception):
+                    n = await run_in_threadpool(store.purge_older_than, settings.retention_s)
+                    if n:
+                        log.info("retention: deleted %d stored drafts", n)
+                await asyncio.sleep(settings.purge_interval_s)
+
+        task = asyncio.create_task(purge_loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    app = FastAPI(title="政府信息公开工作年度报告审查服务", version=__version__, lifespan=lifespan,
+                  description="上传年报草稿（.docx/PDF/HTML/Markdown/文本），返回审查结果、带批注的 Word 文件和可打印报告；"
+                              "另提供与 LanguageTool 兼容的 /v2/check 接口。")
+    app.state.settings = settings
+    app.state.store = store
+    errors.install(app)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["*"], max_age=86400)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes * 2 + 65536)  # two files + form overhead
+
+    def require_token(request: Request) -> None:
+        if not settings.tokens:
+            return
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-token", "")
+        if token not in settings.tokens:
+            raise ServiceError(401, "unauthorized", "需要有效的 API 令牌（请求头 Authorization: Bearer <令牌>）。",
+                               headers={"WWW-Authenticate": "Bearer"})
+
+    reader_options = {"max_bytes": settings.max_upload_bytes, "max_pdf_pages": settings.pdf_max_pages,
+                      "pdf_timeout_s": settings.pdf_timeout_s}
+
+    def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
+        from nlp_review.ingest import load_bytes
+        from nlp_review.pipeline import Options, review, review_bytes
+        from nlp_review.report import to_contract
+
+        with gate:
+            options = Options()
+            if previous:
+                options.previous = review(load_bytes(previous, previous_name, **reader_options))
+            return to_contract(review_bytes(data, filename, options, **reader_options))
+
+    def _links(rid: str) -> dict:
+        return {"self": f"/v1/reviews/{rid}", "annotated_docx": f"/v1/reviews/{rid}/annotated.docx",
+                "report_html": f"/v1/reviews/{rid}/report.html"}
+
+    def _load(rid: str):
+        row = store.get_review(rid)
+        if row is None:
+            raise ServiceError(404, "not_found", "未找到该审查记录（编号有误，或已超过保存期限被删除）。")
+        return row
+
+    async def _read_upload(f: UploadFile | None, what: str) -> bytes | None:
+        if f is None:
+            return None
+        data = await f.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            mb = settings.max_upload_bytes / 1048576
+            raise ServiceError(413, "too_large", f"{what}过大，上限为 {mb:.0f} MB。")
+        return data
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", summary="健康检查")
+    def healthz():
+        return {"status": "ok", "version": __version__, "database": store.engine.dialect.name,
+                "auth": bool(settings.tokens)}
+
+    @app.post("/v1/reviews", summary="上传年报并审查", status_code=201, dependencies=[Depends(require_token)])
+    async def create_review(file: UploadFile = File(..., description="年报文件：.docx、PDF、HTML、Markdown 或文本"),
+                            previous: Optional[UploadFile] = File(None, description="上一年度的年报（可选，用于逐年比对）")):
+        data = await _read_upload(file, "上传文件")
+        prev = await _read_upload(previous, "上一年度文件")
+        if prev is not None and not prev:
+            prev = None  # an empty optional field is no previous report
+        name = _safe_name(file.filename)
+        result = await run_in_threadpool(_review, data, name, prev, _safe_name(previous.filename) if previous else None)
+        result["source"]["filename"] = name
+        rid = await run_in_threadpool(store.add_review, result, data, name)
+        return JSONResponse({"id": rid, **result, "links": _links(rid)}, status_code=201)
+
+    @app.get("/v1/reviews/{rid}", summary="取回审查结果（契约 JSON、审查人员反馈）")
+    def get_review(rid: str = PathParam(..., pattern=REVIEW_ID, description="审查编号")):
+        row = _load(rid)
+        import json
+
+        result = json.loads(row.result)
+        return {"id": rid, **result, "links": _links(rid), "feedback": store.feedback_for(rid)}
+
+    @app.get("/v1/reviews/{rid}/annotated.docx", summary="带批注的 Word 文件", response_class=Response,
+             responses={200: {"content": {DOCX_MIME: {}}}})
+    def annotated(rid: str = PathParam(..., pattern=REVIEW_ID)):
+        import json
+
+        from nlp_review.annotate import annotated_docx_for
+
+        row = _load(rid)
+        result = json.loads(row.result)
+        with gate:
+            data = annotated_docx_for(row.upload, result, reader_options=reader_options)
+        stem = (row.filename or "年报").rsplit(".", 1)[0]
+        return Response(data, media_type=DOCX_MIME,
+                        headers={"Content-Disposition": _content_disposition(f"{stem}（审查批注）.docx")})
+
+    @app.get("/v1/reviews/{rid}/report.html", summary="可打印的审查报告（问题高亮）", response_class=HTMLResponse)
+    def report_html(rid: str = PathParam(..., pattern=REVIEW_ID)):
+        import json
+
+        from nlp_review.annotate import render_report_html
+
+        return HTMLResponse(render_report_html(json.loads(_load(rid).result)))
+
+    @app.post("/v1/reviews/{rid}/findings/{fid}", summary="审查人员对某条问题的反馈（采纳/不采纳/备注）",
+              dependencies=[Depends(require_token)])
+    def feedback(body: FeedbackIn, rid: str = PathParam(..., pattern=REVIEW_ID),
+                 fid: str = PathParam(..., pattern=FINDING_ID)):
+        import json
+
+        row = _load(rid)
+        result = json.loads(row.result)
+        f = next((x for x in result.get("findings") or [] if x.get("id") == fid), None)
+        if f is None:
+            raise ServiceError(404, "not_found", f"该审查记录中没有编号为 {fid} 的问题。")
+        text = result.get("text") or ""
+        ctx = {"context": text[max(0, f["start"] - 60):f["end"] + 60], "context_start": max(0, f["start"] - 60)}
+        return store.set_feedback(rid, {**f, **ctx}, body.decision, body.note, row.sha256)
+
+    app.include_router(lt.router(settings))
+    return app
+
+
+def __getattr__(name: str):
+    # `service.app:app` is built on first access, so importing this module has no side effects.
+    if name == "app":
+        global app
+        app = create_app()
+        return app
+    raise AttributeError(name)
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(), host=host or os.environ.get("NLP_REVIEW_HOST", "127.0.0.1"),
+                port=int(port or os.environ.get("NLP_REVIEW_PORT", "8000")))
