@@ -284,3 +284,15 @@ def test_batch_is_resumable(tmp_path):
     assert second.returncode == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 4  # only the new file was added
     assert "跳过 4 份" in second.stderr
+
+
+def test_huge_inputs_are_refused_quickly(tmp_path):
+    long_text = tmp_path / "long.txt"
+    long_text.write_text("一、总体情况\n" + "本年度工作有序开展。" * 70000, encoding="utf-8")
+    res = _run("check", str(long_text))
+    assert res.returncode == 2 and "文本过长" in res.stderr and "Traceback" not in res.stderr
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(21 * 1024 * 1024)
+    res = _run("check", str(big))
+    assert res.returncode == 2 and "文件过大" in res.stderr
