@@ -187,7 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", summary="健康检查")
     def healthz():
         return {"status": "ok", "version": __version__, "database": store.engine.dialect.name,
-                "auth": bool(settings.tokens)}
+                "auth": bool(settings.tokens), "max_upload_mb": round(settings.max_upload_bytes / 1048576)}
 
     @app.post("/v1/reviews", summary="上传年报并审查", status_code=201, dependencies=[Depends(require_token)])
     async def create_review(file: UploadFile = File(..., description="年报文件：.docx、PDF、HTML、Markdown 或文本"),

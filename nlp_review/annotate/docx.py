@@ -136,7 +136,7 @@ def comment_text(f: dict) -> list[str]:
     if f.get("suggestions"):
         lines.append("建议：" + "；".join(f["suggestions"]))
     lines.append(f"规则：{f.get('rule')}（{CATEGORY_NAMES.get(f.get('category'), f.get('category'))}，"
-                 f"{SEVERITY_NAMES.get(f.get('severity'), f.get('severity'))}）")
+                 f"{SEVERITY_NAMES.get(f.get('severity'), f.get('severity'))}）编号 {f.get('id')}")
     return lines
 
 
