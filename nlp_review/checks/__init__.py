@@ -10,6 +10,10 @@ RULE_MODULES = [
     "nlp_review.checks.table_identity",
     "nlp_review.checks.typo_rules",
     "nlp_review.checks.punctuation",
+    "nlp_review.checks.contradictions",
+    "nlp_review.checks.narrative_arithmetic",
+    "nlp_review.checks.dates",
+    "nlp_review.checks.number_formats",
 ]
 ALL_RULE_MODULES = [import_module(m) for m in RULE_MODULES]
 

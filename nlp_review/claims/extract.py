@@ -310,7 +310,7 @@ def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> 
         if mapped is None:
             continue
         key, conf, subject, alts = mapped
-        a, b = comp.span(m.num_a, m.b)
+        a, b = comp.span(m.num_a if m.kind == "exact" else m.a, m.b)
         claims.append(Claim(key, m.value, m.kind, a, b, conf, (unit.start, unit.end), m.unit, subject, alts))
     zero = _zero_claims(doc, comp, unit)
     claims.extend([z for z in zero if not any(c.start <= z.start < c.end or z.start <= c.start < z.end

@@ -1,0 +1,146 @@
+"""NUMBER.*: how numbers are written — thousand separators in Chinese text, counts with
+decimals, percentages over 100 and table-two fees in 万元 that are implausible for the
+agency's level. (Scientific notation in tables is FORMAT.SCI_NOTATION, table_identity.)"""
+from __future__ import annotations
+
+import re
+
+from ..doc import Doc, Finding
+from .catalogue import Example, Rule, finding, register
+from .examples import minimal_report
+
+THOUSANDS = register(Rule(
+    "NUMBER.THOUSANDS_SEPARATOR", "format", "info",
+    "中文行文中的数字“{quote}”使用了千分位逗号，公文中一般直接写作“{plain}”。",
+    "A thousand separator (1,234) inside Chinese prose; official documents write 1234.",
+    [Example("全年主动公开政府信息1,234条。", True, quote="1,234", suggestion="1234"),
+     Example("全年主动公开政府信息1234条。", False)],
+))
+DECIMAL_COUNT = register(Rule(
+    "NUMBER.DECIMAL_COUNT", "format", "warning",
+    "“{quote}”是件数、次数等计数，不应有小数。",
+    "A count (件, 条, 次, 个 …) written with a decimal fraction.",
+    [Example("全年收到政府信息公开申请2.5件。", True, quote="2.5件"),
+     Example("平均办理时间3.5天，粉丝数量新增4.5万。", False)],
+))
+PERCENT_OVER = register(Rule(
+    "NUMBER.PERCENT_OVER_100", "format", "warning",
+    "“{quote}”超过100%，{what}不可能超过100%，请核对。",
+    "A rate or share above 100% (growth figures such as 同比增长150% are allowed).",
+    [Example("依申请公开按时办结率为105%。", True, quote="105%"),
+     Example("依申请公开数量同比增长150%，按时办结率为100%。", False)],
+))
+FEE_IMPLAUSIBLE = register(Rule(
+    "NUMBER.FEE_IMPLAUSIBLE", "format", "warning",
+    "表二“行政事业性收费”为{value}万元（约合{yuan}元），对{level_name}而言明显偏高（一般不超过{limit}万元）。{reason}",
+    "The table-two fee (in 万元) is implausibly large for the agency's level, e.g. 元 entered as 万元.",
+    [Example(minimal_report(table2={"fees.amount_wan": 11615}), True, whole=True, quote="11615"),
+     Example(minimal_report(table2={"fees.amount_wan": 771.18}), False, whole=True)],
+))
+
+SEP = re.compile(r"(?<![\d.,，])(\d{1,3}(?:,\d{3})+)(?![\d,])(?=\s*(?:\.\d+)?\s*(?:万|亿)?(?:元|件|条|个|篇|次|人|名|项|份|宗|起|家|户|余|多|%|％))")
+DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d+)\s*(件次|人次|件|宗|起|篇|份|次|个|项|部|场|家|名|条)")
+PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[%％]")
+GROWTH = re.compile(r"增长|增加|提高|提升|上升|同比|环比|比上年|较上年|较去年|增幅|翻|倍|高出|多出")
+ENUM_HEAD = re.compile(r"(^|[\n。；;：:])\s*$")
+
+
+def _prose(doc: Doc):
+    for s in doc.sentences:
+        if not doc.in_table(s.start):
+            yield s
+
+
+def check_separators(doc: Doc) -> list[Finding]:
+    out = []
+    for s in _prose(doc):
+        t = doc.text[s.start:s.end]
+        for m in SEP.finditer(t):
+            plain = m.group(1).replace(",", "")
+            out.append(finding(doc, THOUSANDS.id, s.start + m.start(1), s.start + m.end(1), plain=plain,
+                               suggestions=[plain], evidence={"number": m.group(1), "value": int(plain)}))
+    return out
+
+
+def check_decimal_counts(doc: Doc) -> list[Finding]:
+    out = []
+    for s in _prose(doc):
+        t = doc.text[s.start:s.end]
+        for m in DECIMAL.finditer(t):
+            if ENUM_HEAD.search(t[:m.start()]) and len(m.group(1).split(".")[1]) > 2:
+                continue
+            out.append(finding(doc, DECIMAL_COUNT.id, s.start + m.start(), s.start + m.end(), confidence=0.85,
+                               evidence={"number": m.group(1), "unit": m.group(2)}))
+    return out
+
+
+def check_percents(doc: Doc) -> list[Finding]:
+    out = []
+    for s in _prose(doc):
+        t = doc.text[s.start:s.end]
+        for m in PERCENT.finditer(t):
+            v = float(m.group(1))
+            if v <= 100:
+                continue
+            clause = re.split(r"[，,；;。]", t[:m.start()])[-1]
+            if GROWTH.search(clause):
+                continue
+            what = "比例或完成率" if re.search(r"率|占|比例|比重", clause) else "百分比"
+            out.append(finding(doc, PERCENT_OVER.id, s.start + m.start(), s.start + m.end(), what=what,
+                               confidence=0.8 if what != "百分比" else 0.6, evidence={"percent": v, "clause": clause}))
+    return out
+
+
+# Upper bounds (万元) for one year of 行政事业性收费 by level; a government's report covers more.
+LIMITS = {"township": 1000, "county": 10000, "municipal": 100000, "provincial": 1000000, "national": 10000000}
+LEVEL_NAMES = {"township": "乡镇（街道）一级", "county": "县（区）级部门", "municipal": "地市级部门",
+               "provincial": "省级部门", "national": "国家部委"}
+
+
+def agency_level(agency: str) -> str | None:
+    a = agency or ""
+    if re.search(r"(乡|镇|街道)(人民政府|办事处)?$|(乡|镇|街道)(人民政府|办事处)", a):
+        return "township"
+    if re.search(r"[区县旗]|县级市", a):
+        return "county"
+    if re.search(r"市|州|盟", a) and not re.search(r"^(北京|上海|天津|重庆)市[^区县]*$", a):
+        return "municipal"
+    if re.search(r"省|自治区|北京|上海|天津|重庆", a):
+        return "provincial"
+    if re.search(r"^(国家|中国|国务院)|部$|委员会$|总局$|署$", a):
+        return "national"
+    return None
+
+
+def check_fee(doc: Doc) -> list[Finding]:
+    t2 = doc.tables.get("table2")
+    if t2 is None or "fees.amount_wan" not in t2.cells:
+        return []
+    cell = t2.cells["fees.amount_wan"]
+    level = agency_level(doc.agency or "")
+    if level is None:
+        return []
+    gov = bool(re.search(r"人民政府(?!办公室|办公厅)", doc.agency or ""))
+    limit = LIMITS[level] * (10 if gov else 1)
+    v = float(cell.value)
+    if v <= limit:
+        return []
+    yuan = v * 10000
+    as_yuan = v / 10000
+    if as_yuan <= limit:
+        reason = f"若该数为以“元”计的金额，应填写{as_yuan:g}万元，疑将“元”误填为“万元”。"
+        suggestions = [f"{as_yuan:g}"]
+    else:
+        reason = "数值可能有误，请核对数额和单位。"
+        suggestions = []
+    level_name = LEVEL_NAMES[level] if not gov else LEVEL_NAMES[level].replace("部门", "人民政府")
+    return [finding(doc, FEE_IMPLAUSIBLE.id, cell.start, cell.end, value=f"{v:g}" if v < 1e6 else f"{v:.0f}",
+                    yuan=f"{yuan / 1e8:.2f}亿", level_name=level_name, limit=f"{limit:g}", reason=reason,
+                    suggestions=suggestions, confidence=0.7,
+                    evidence={"table": "table2", "key": "fees.amount_wan", "value_wan": v, "value_yuan": yuan,
+                              "agency": doc.agency, "level": level, "government": gov, "limit_wan": limit,
+                              "why": f"{doc.agency}为{level_name}，一年行政事业性收费达{yuan / 1e8:.2f}亿元远超"
+                                     f"同级常见规模（{limit:g}万元）；表头单位为万元。"})]
+
+
+CHECKS = [check_separators, check_decimal_counts, check_percents, check_fee]
