@@ -256,7 +256,9 @@ def text_to_docx(text: str, findings: list[dict], title: str | None = None) -> b
     anchors = []
     for f in findings:
         s, e = f["start"], f["end"]
-        anchors.append(Anchor(locate(s, False), locate(e, True) if e > s else locate(s, False), f))
+        a = locate(s, False)
+        b = locate(e, True) if e > s else a
+        anchors.append(Anchor(a, max(a, b), f))  # a quote of line breaks only: a point
     add_comments(document, lambda p: paragraphs[p].runs, anchors)
     return _save(document)
 
