@@ -10,5 +10,5 @@ It returns metrics: {"primary": float (higher is better, compared with CURRENT's
 same held-back split), "split": "<name of the held-back split>", ...per-class details}.
 """
 TRAINERS: dict[str, str] = {
-    # "elements": "nlp_review.elements.train:train",
+    "elements": "nlp_review.elements.train:train",
 }

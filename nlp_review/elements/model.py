@@ -1,0 +1,55 @@
+"""The element classifier at inference: load once per process, label units."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from ..errors import ModelError
+from . import KEYS, MODEL_NAME, OTHER
+
+ARTIFACT = "model.joblib"
+FORMAT = 1
+
+
+class ElementModel:
+    """A fitted sklearn pipeline (features → classifier with predict_proba) and its classes."""
+
+    def __init__(self, pipeline, meta: dict | None = None):
+        self.pipeline = pipeline
+        self.classes = [str(c) for c in pipeline.classes_]
+        self.meta = dict(meta or {})
+
+    def proba(self, rows: list[dict]) -> np.ndarray:
+        """Class probabilities, restricted to the classes of each unit's section."""
+        if not rows:
+            return np.zeros((0, len(self.classes)))
+        p = self.pipeline.predict_proba(rows)
+        for i, r in enumerate(rows):
+            allowed = set(KEYS.get(r["section"], ())) | {OTHER}
+            mask = np.array([c in allowed for c in self.classes])
+            p[i, ~mask] = 0.0
+            s = p[i].sum()
+            p[i] = p[i] / s if s > 0 else mask / mask.sum()
+        return p
+
+    def save(self, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"format": FORMAT, "pipeline": self.pipeline, "meta": self.meta}, out / ARTIFACT, compress=3)
+
+
+def load_dir(d: Path) -> ElementModel:
+    path = d / ARTIFACT
+    if not path.is_file():
+        raise ModelError(f"模型 {MODEL_NAME} 缺少文件 {path}。请运行 `nlp-review train --only {MODEL_NAME}`。")
+    obj = joblib.load(path)
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT or not hasattr(obj.get("pipeline"), "predict_proba"):
+        raise ModelError(f"模型文件 {path} 格式不符（应为 format={FORMAT} 的要素分类器）。")
+    return ElementModel(obj["pipeline"], obj.get("meta"))
+
+
+def load(root: Path | None = None) -> ElementModel:
+    from ..models import store
+
+    return store.load_cached(MODEL_NAME, load_dir, root)
