@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task.cancel()
 
     app = FastAPI(title="政府信息公开工作年度报告审查服务", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="上传年报草稿（.docx/PDF/HTML/Markdown/文本），返回审查结果、带批注的 Word 文件和可打印报告；"
                               "另提供与 LanguageTool 兼容的 /v2/check 接口。")
     app.state.settings = settings
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _mount_docs(app)
 
     @app.get("/healthz", summary="健康检查")
     def healthz():
@@ -249,7 +251,56 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return store.set_feedback(rid, {**f, **ctx}, body.decision, body.note, row.sha256)
 
     app.include_router(lt.router(settings))
+    _document_errors(app)
     return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """OpenAPI docs at /docs with Swagger UI served from the installed package (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # docs page unavailable, /openapi.json still is
+        return
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title + " · 接口文档",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
+ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["error", "message"],
+                "properties": {"error": {"type": "string", "description": "稳定的错误代码"},
+                               "message": {"type": "string", "description": "中文说明"},
+                               "detail": {"description": "技术细节（可选）"}}}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI document says what errors really look like: {"error", "message"}."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            comps = schema.setdefault("components", {}).setdefault("schemas", {})
+            comps["HTTPValidationError"] = ERROR_SCHEMA
+            comps.pop("ValidationError", None)
+            comps["Error"] = ERROR_SCHEMA
+            for path in schema.get("paths", {}).values():
+                for op in path.values():
+                    for code in ("400", "404", "413", "415"):
+                        op.setdefault("responses", {}).setdefault(code, {
+                            "description": "错误（JSON，中文说明）",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def __getattr__(name: str):
