@@ -1,8 +1,8 @@
 """PDF with a text layer → `RawDocument` (pdfplumber).
 
 Per page, the characters are grouped into lines (by their top coordinate, then left to
-right); a space is inserted where two neighbouring characters are separated by a visible
-gap. `page_lines(page)` returns these lines; their numbering and text define the source
+right); space glyphs the PDF draws are kept, and a space is inserted where two neighbouring
+characters are separated by a visible gap without one. `page_lines(page)` returns these lines; their numbering and text define the source
 locations {"page": p, "line": l} (both 1-based) with `offset` = the character offset in
 `page_lines(page)[l - 1].text`. Every character of a page belongs to exactly one line, in
 and outside tables alike.
@@ -15,8 +15,10 @@ line. Lines outside tables are paragraphs. Blocks are in reading order (top to b
 Running headers and footers are dropped: lines in the top or bottom margin band that are
 page numbers ("- 3 -", "第3页 共9页", "3/9", "3") or that repeat (digits ignored) on at
 least half of the pages. A line that reaches the text block's right edge without
-sentence-final punctuation, followed by a line that is not indented and does not start a
-heading or list item, is marked `wraps` so the builder joins the wrapped sentence.
+sentence-final punctuation (。！？…), followed by a line that is not indented and does not
+start a heading or list item, is marked `wraps` so the builder joins the wrapped sentence.
+When the document indents its first lines, a full line ending in 。 followed by an
+unindented line is a wrap too (the sentence ended exactly at the margin).
 
 Errors (InputError, Chinese message): encrypted (needs a password), corrupt, more pages
 than `max_pages`, over `timeout_s` of processing, and no text layer (scanned).
@@ -36,7 +38,7 @@ from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
 from .text_reader import _HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
-_SENTENCE_FINAL = set("。！？!?…；;")
+_SENTENCE_FINAL = set("。！？!?…")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~]?\s*\d{1,4}\s*[-—–－~]?|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*[/／]\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
@@ -73,13 +75,14 @@ class Line:
         return max(c["bottom"] for c in self.chars)
 
 
-def _visible(chars: list) -> list:
-    return [c for c in chars if c.get("text") and not c["text"].isspace()]
+def _kept(chars: list) -> list:
+    """Drawn characters, including real space glyphs; other whitespace is not text."""
+    return [c for c in chars if c.get("text") and (c["text"] == " " or not c["text"].isspace())]
 
 
 def page_lines(page) -> list[Line]:
     """The page's text lines (see the module docstring); index + 1 is loc "line"."""
-    chars = sorted(_visible(page.chars), key=lambda c: (c["top"], c["x0"]))
+    chars = sorted(_kept(page.chars), key=lambda c: (c["top"], c["x0"]))
     groups: list[list] = []
     for c in chars:
         if groups:
@@ -98,7 +101,7 @@ def page_lines(page) -> list[Line]:
         pos = 0
         prev = None
         for c in g:
-            if prev is not None:
+            if prev is not None and " " not in (prev["text"], c["text"]):
                 gap = c["x0"] - prev["x1"]
                 if gap > 0.3 * min(prev.get("size") or 10, c.get("size") or 10):
                     parts.append(" ")
@@ -240,6 +243,12 @@ def _mark_wraps(blocks: list, lines: list[_TextLine]) -> None:
     right = x1s[int(0.9 * (len(x1s) - 1))]
     x0s = sorted(tl.x0() for tl in long_lines)
     left = x0s[int(0.1 * (len(x0s) - 1))]
+    # Does this document indent first lines? Then an unindented line after a full one
+    # continues the paragraph even after a full stop that happened to end the line.
+    widths = [tl.char_width() for tl in long_lines]
+    w_doc = statistics.median(widths)
+    indented = sum(1 for tl in long_lines if 1.5 * w_doc <= tl.x0() - left <= 4.5 * w_doc)
+    first_line_indents = indented >= max(2, 0.1 * len(long_lines))
     for i, (para, tl) in enumerate(blocks):
         if tl is None or i + 1 >= len(blocks):
             continue
@@ -248,12 +257,12 @@ def _mark_wraps(blocks: list, lines: list[_TextLine]) -> None:
             continue
         text = para.text.rstrip()
         nxt_text = nxt_para.text.lstrip()
-        if not text or not nxt_text or text[-1] in _SENTENCE_FINAL:
+        if not text or not nxt_text or (text[-1] in _SENTENCE_FINAL and not first_line_indents):
             continue
         w = tl.char_width()
         if tl.x1() < right - 1.5 * w or tl.x1() > right + 2 * w:
             continue
-        if nxt.x0() > left + 1.5 * w or _HEADING_START.match(nxt_text):
+        if nxt.x0() > left + 1.2 * w or _HEADING_START.match(nxt_text):
             continue  # indented first line or a heading: a new paragraph
         if text[-1].isascii() and text[-1].isalpha() and nxt_text[0].isascii() and nxt_text[0].isalpha():
             continue  # joining would glue two words
