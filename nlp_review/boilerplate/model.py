@@ -1,0 +1,133 @@
+"""The trained boilerplate artifact (models/<VERSION>/boilerplate/) and its use.
+
+Files, all plain data (no pickles):
+- specificity.json: the logistic regression over features.FEATURES (scaler mean and
+  scale, coefficients, intercept) and the thresholds chosen at training time;
+- lexicon.json: the stock phrases learned from the corpus; statutory.txt: the
+  regulation's and the format's own wording (its n-grams are never held against a
+  sentence);
+- index/: the commonness index (MinHash signatures, sentences, report list);
+- gazetteer.json: place names with administrative codes.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..models.store import load_cached
+from .features import FEATURE_LABELS, FEATURE_NAMES, Lexicon, extract, statutory_ngrams, vector
+from .index import CommonIndex
+from .names import Gazetteer
+
+NAME = "boilerplate"
+
+
+@dataclass
+class SpecificityModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def contributions(self, x: list[float]) -> np.ndarray:
+        return self.coef * ((np.asarray(x) - self.mean) / self.scale)
+
+    def p_specific(self, x: list[float]) -> float:
+        z = float(self.contributions(x).sum() + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict:
+        return {"features": FEATURE_NAMES, "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "SpecificityModel":
+        if d["features"] != FEATURE_NAMES:
+            raise ValueError("特征列表与代码不一致，请重新训练 boilerplate 模型")
+        return cls(np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]), float(d["intercept"]))
+
+
+@dataclass
+class Judgement:
+    p_specific: float
+    features: dict[str, float]
+    reasons: list[str]  # Chinese, largest contributions towards “generic” first
+    stock_phrases: list[str]
+    statutory_share: float
+
+
+class BoilerplateModel:
+    def __init__(self, spec: SpecificityModel, lexicon: Lexicon, index: CommonIndex, gazetteer: Gazetteer,
+                 config: dict):
+        self.spec = spec
+        self.lexicon = lexicon
+        self.index = index
+        self.gazetteer = gazetteer
+        self.config = config
+
+    @property
+    def generic_threshold(self) -> float:
+        return float(self.config.get("generic_threshold", 0.5))
+
+    @property
+    def section_share_threshold(self) -> float:
+        return float(self.config.get("section_share_threshold", 0.8))
+
+    def judge(self, sentence: str, section: int) -> Judgement:
+        feats = extract(sentence, section, self.lexicon)
+        x = vector(feats)
+        p = self.spec.p_specific(x)
+        contrib = self.spec.contributions(x)
+        order = np.argsort(contrib)  # most negative (towards generic) first
+        reasons = []
+        for i in order[:3]:
+            name = FEATURE_NAMES[i]
+            if contrib[i] < -0.15:
+                reasons.append(_reason(name, feats[name], towards_generic=True))
+        _, phrases = self.lexicon.stock_share(sentence)
+        return Judgement(p, feats, reasons, phrases[:6], feats["statutory"])
+
+
+def _reason(name: str, value: float, towards_generic: bool) -> str:
+    label = FEATURE_LABELS[name]
+    if name in ("stock", "statutory"):
+        return f"{label}{value:.0%}"
+    if name == "generic":
+        return "套话性动词、副词密集"
+    if name == "length":
+        return "句子较短"
+    if value:
+        return label
+    return "无" + label.replace("含", "", 1)
+
+
+def save(out: Path, spec: SpecificityModel, lexicon: Lexicon, statutory_text: str, index: CommonIndex,
+         gazetteer: Gazetteer, config: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "specificity.json").write_text(json.dumps({**spec.to_json(), **{"config": config}}, ensure_ascii=False,
+                                                     indent=1), encoding="utf-8")
+    (out / "lexicon.json").write_text(json.dumps({"stock": lexicon.stock, "docs": lexicon.docs}, ensure_ascii=False,
+                                                 indent=0), encoding="utf-8")
+    (out / "statutory.txt").write_text(statutory_text, encoding="utf-8")
+    (out / "gazetteer.json").write_text(json.dumps(gazetteer.to_json(), ensure_ascii=False), encoding="utf-8")
+    index.save(out / "index")
+
+
+def load(folder: Path) -> BoilerplateModel:
+    d = json.loads((folder / "specificity.json").read_text(encoding="utf-8"))
+    spec = SpecificityModel.from_json(d)
+    lex_d = json.loads((folder / "lexicon.json").read_text(encoding="utf-8"))
+    statutory = statutory_ngrams((folder / "statutory.txt").read_text(encoding="utf-8"))
+    lexicon = Lexicon(stock=lex_d["stock"], statutory=statutory, docs=lex_d.get("docs", 0))
+    gazetteer = Gazetteer.from_json(json.loads((folder / "gazetteer.json").read_text(encoding="utf-8")))
+    index = CommonIndex.load(folder / "index")
+    return BoilerplateModel(spec, lexicon, index, gazetteer, d.get("config", {}))
+
+
+def get_model(root: Path | None = None) -> BoilerplateModel:
+    """The current version's boilerplate model, loaded once per process."""
+    return load_cached(NAME, load, root)

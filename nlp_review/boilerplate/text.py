@@ -1,0 +1,77 @@
+"""Text helpers shared by the boilerplate models: normalisation for comparison,
+sentence splitting without spaCy (training data, batch pre-pass), character shingles,
+and the tests for headings and enumerators that are not content."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Sentence-final punctuation, as in structure/sentences.py (the spaCy sentencizer).
+_SENT = re.compile(r"[^。！？!?…]*[。！？!?…]+|[^。！？!?…]+$")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
+# Leading enumerators: （一） (1) 一、 1. 1、 一是 二是 …, and 其一/另一方面.
+ENUMERATOR = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]\s*[、.．]?|[一二三四五六七八九十]{1,3}\s*[、.．]"
+    r"|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]是|第[一二三四五六七八九十]，?|其[一二三四五]，?)\s*")
+# A sub-heading line: an enumerator and a short title, e.g. “（一）主动公开情况。”
+_HEADING_BODY = re.compile(r"^[^，,；;：:]{0,24}[。：:]?$")
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of sentences in `text`, line by line, skipping table lines (tabs)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if "\t" not in line:
+            for m in _SENT.finditer(line):
+                s, e = pos + m.start(), pos + m.end()
+                while s < e and text[s].isspace():
+                    s += 1
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    out.append((s, e))
+        pos += len(line) + 1
+    return out
+
+
+def norm(s: str) -> str:
+    """Comparison form: NFKC, no spaces or punctuation, every year as “Y”."""
+    s = _YEAR.sub("Y", nfkc(s))
+    return _PUNCT.sub("", s)
+
+
+def strip_enumerator(s: str) -> str:
+    return ENUMERATOR.sub("", s, count=1)
+
+
+def is_heading(s: str) -> bool:
+    """A sub-heading or heading-only sentence (“（一）主动公开情况。”, “二是强化监督。”
+    is content, but “（二）依申请公开方面” is not)."""
+    s = s.strip()
+    m = ENUMERATOR.match(s)
+    if not m:
+        return False
+    rest = s[m.end():]
+    if m.group(0).strip().endswith("是"):
+        return False
+    return bool(_HEADING_BODY.match(rest)) and len(norm(rest)) <= 16
+
+
+def shingles(s: str, k: int = 3) -> set[str]:
+    """Character k-shingles of the comparison form."""
+    n = norm(s)
+    if len(n) <= k:
+        return {n} if n else set()
+    return {n[i:i + k] for i in range(len(n) - k + 1)}
+
+
+def jaccard(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
