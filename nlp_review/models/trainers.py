@@ -11,4 +11,5 @@ same held-back split), "split": "<name of the held-back split>", ...per-class de
 """
 TRAINERS: dict[str, str] = {
     "elements": "nlp_review.elements.train:train",
+    "boilerplate": "nlp_review.boilerplate.train:train",
 }
