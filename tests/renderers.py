@@ -1,6 +1,6 @@
 """Render a seed report (.txt) into real documents for format tests.
 
-`seed_model(txt_path)` reads the seed with our own pipeline (title lines, the six section
+`seed_model(txt_path)` reads the seed with our own reader, section and table parsers (title lines, the six section
 headings, each section's narrative lines, the cell values of tables two, three and four);
 the `seed_to_*` functions write that model as a real file:
 
@@ -46,11 +46,20 @@ class SeedModel:
         return self.table4.get(key, "")
 
 
-def seed_model(txt_path) -> SeedModel:
+def read_structure(path):
+    """A file read only as far as the format tests need: text, sections, tables."""
     from nlp_review.ingest import load_path
-    from nlp_review.pipeline import review
+    from nlp_review.structure.sections import detect_sections
+    from nlp_review.tables.parse import parse_tables
 
-    doc = review(load_path(txt_path))
+    doc = load_path(path)
+    detect_sections(doc)
+    parse_tables(doc)
+    return doc
+
+
+def seed_model(txt_path) -> SeedModel:
+    doc = read_structure(txt_path)
     found = [s for s in doc.sections if s.found]
     first = min(s.start for s in found)
     head = [ln.strip() for ln in doc.text[:first].split("\n") if ln.strip()]

@@ -14,7 +14,7 @@ import pytest
 
 from nlp_review.ingest.builder import normalize_char
 from nlp_review.pipeline import review_path
-from tests.renderers import SEEDS, seed_to_docx, seed_to_html, seed_to_md, seed_to_pdf
+from tests.renderers import SEEDS, read_structure, seed_to_docx, seed_to_html, seed_to_md, seed_to_pdf
 from tests.seed_expectations import expected
 
 FORMATS = {"docx": seed_to_docx, "html": seed_to_html, "pdf": seed_to_pdf, "md": seed_to_md}
@@ -29,12 +29,18 @@ def rendered(tmp_path_factory):
     docs, txt = {}, {}
     for path in SEEDS:
         sid = path.name[:3]
-        txt[sid] = review_path(path)
+        txt[sid] = read_structure(path)
         for fmt, render in FORMATS.items():
             out = out_dir / f"{sid}.{fmt}"
             model = render(path, out)
-            docs[(sid, fmt)] = (out, model, review_path(out))
+            docs[(sid, fmt)] = (out, model, read_structure(out))
     return docs, txt
+
+
+@pytest.fixture(scope="module")
+def reviewed(rendered):
+    """The full review of every rendering (findings)."""
+    return {key: review_path(path) for key, (path, _m, _d) in rendered[0].items()}
 
 
 def _found(doc):
@@ -54,16 +60,26 @@ def test_same_sections_title_and_tables(rendered, sid, fmt):
     for name in ("table2", "table3", "table4"):
         assert doc.tables[name].values() == base.tables[name].values(), name
         assert doc.tables[name].values() == exp[name], name
-    assert not [f for f in doc.findings if f.category == "table_identity"]
-    assert not [f for f in doc.findings if f.rule.startswith("TABLE.")], [f.message for f in doc.findings]
+    assert doc.user_data["table_issues"] == []  # every row read, nothing unknown
 
 
 @pytest.mark.parametrize("sid,fmt", CASES)
-def test_quotes_and_cells_are_honest(rendered, sid, fmt):
-    docs, _txt = rendered
-    doc = docs[(sid, fmt)][2]
+def test_findings_quote_their_text_and_point_at_the_source(rendered, reviewed, sid, fmt):
+    path = rendered[0][(sid, fmt)][0]
+    doc = reviewed[(sid, fmt)]
+    assert not [f for f in doc.findings if f.category == "table_identity"]
+    cache: dict = {}
     for f in doc.findings:
         assert doc.text[f.start:f.end] == f.quote
+        loc = doc.source_map.locate(f.start)
+        assert loc is not None
+        assert normalize_char(_source_char(fmt, path, loc, cache)) == doc.text[f.start]
+
+
+@pytest.mark.parametrize("sid,fmt", CASES)
+def test_cells_are_honest(rendered, sid, fmt):
+    docs, _txt = rendered
+    doc = docs[(sid, fmt)][2]
     for table in doc.tables.values():
         for cell in table.cells.values():
             assert doc.text[cell.start:cell.end] == cell.raw
@@ -121,11 +137,6 @@ def test_every_mapped_character_points_at_its_source(rendered, sid, fmt):
                 assert normalize_char(src) == doc.text[k], (k, loc)
             checked += 1
     assert checked > 0.9 * len(doc.text.replace("\n", "").replace("\t", ""))
-    # and every finding starts at a mapped character
-    for f in doc.findings:
-        loc = doc.source_map.locate(f.start)
-        assert loc is not None
-        assert normalize_char(_source_char(fmt, path, loc, cache)) == doc.text[f.start]
 
 
 def test_docx_locations_are_paragraph_and_run(rendered):
