@@ -22,7 +22,8 @@ from ..doc import Doc, Span
 from .numbers import COUNT_UNITS, Compact, Mention, find_mentions
 
 NARRATIVE_SECTIONS = (1, 5, 6)
-CLAUSE_END = "，,；;：:。！？!?（(）)、\n"
+PROSE_SECTIONS = (2, 3, 4)  # prose outside the tables (old-template reports narrate here)
+CLAUSE_END = "，,；;：:。！？!?、\n"
 SENT_END = "。！？!?；;：:"
 
 
@@ -55,13 +56,13 @@ def narrative_regions(doc: Doc) -> list[tuple[int, int]]:
         pre_start = doc.title_span.end if doc.title_span else 0
         if first > pre_start:
             regions.append((pre_start, first))
-    for n in NARRATIVE_SECTIONS:
+    for n in NARRATIVE_SECTIONS + PROSE_SECTIONS:
         s = doc.section(n)
         if s is not None:
             regions.append((s.body_start, s.end))
     if s1 is None and not regions:
         regions.append((0, len(doc.text)))
-    return regions
+    return sorted(regions)
 
 
 def units(doc: Doc) -> list[Span]:
@@ -102,17 +103,40 @@ def token_starts(doc: Doc) -> set[int]:
 
 # --- mapping ----------------------------------------------------------------------------
 
-APPLICATION = re.compile(r"申请|依申请")
+APPLICATION = re.compile(r"依申请|公开申请|申请公开|申请人|申请书|申请表|提出申请|提交[^，,。；;]{0,20}申请"
+                         r"|(收到|受理|接到|接收|办理|答复|处理)[^，,。；;]{0,8}申请")
 DISCLOSURE = re.compile(r"信息公开|依申请|公开申请")
-REVIEW_CONTEXT = re.compile(r"信息公开|依申请|公开申请")
+REVIEW_CONTEXT = re.compile(r"信息公开|依申请|公开申请|政府信息")
 
 # Outcome and flow wording inside one clause, most specific first: (pattern, key, confidence).
+LEAF_RULES: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"国家秘密"), "denied.state_secret.total"),
+    (re.compile(r"法律行政法规禁止|禁止公开"), "denied.law_prohibited.total"),
+    (re.compile(r"三安全一稳定"), "denied.security_stability.total"),
+    (re.compile(r"第三方合法权益"), "denied.third_party.total"),
+    (re.compile(r"内部事务"), "denied.internal_affairs.total"),
+    (re.compile(r"过程性信息"), "denied.process_info.total"),
+    (re.compile(r"执法案卷"), "denied.enforcement_file.total"),
+    (re.compile(r"查询事项"), "denied.query_matter.total"),
+    (re.compile(r"不掌握|非本(单位|机关)(制作|掌握)|信息不存在"), "unable.not_held.total"),
+    (re.compile(r"另行制作|没有现成"), "unable.need_creation.total"),
+    (re.compile(r"仍不明确"), "unable.unclear.total"),
+    (re.compile(r"信访|举报投诉"), "not_processed.petition.total"),
+    (re.compile(r"重复申请"), "not_processed.duplicate.total"),
+    (re.compile(r"公开出版物"), "not_processed.publication.total"),
+    (re.compile(r"大量反复"), "not_processed.mass_repeated.total"),
+    (re.compile(r"确认或重新出具|重新出具"), "not_processed.confirm_info.total"),
+    (re.compile(r"逾期不补正"), "other.no_correction.total"),
+    (re.compile(r"收费通知|缴纳费用"), "other.no_fee.total"),
+]
+GROUP_OF = {"denied": (r"不予公开|不同意公开", "denied.*.total"), "unable": (r"无法提供", "unable.*.total"),
+            "not_processed": (r"不予处理", "not_processed.*.total"), "other": (r"其他处理", "other.*.total")}
 APP_RULES: list[tuple[re.Pattern, str, float]] = [
     (re.compile(r"予以公开(或|及|和|与|、)部分公开|全部或部分公开|公开或部分公开"), "granted+partial.total", 0.9),
     (re.compile(r"部分公开"), "partial.total", 0.9),
     (re.compile(r"不予公开|不同意公开|不公开"), "denied.*.total", 0.9),
     (re.compile(r"(予以|同意|全部)公开"), "granted.total", 0.9),
-    (re.compile(r"不掌握|信息不存在|不存在"), "unable.not_held.total", 0.85),
+    (re.compile(r"不予受理|受理点|受理窗口|》$"), "", 0.0),  # not a quantity of the tables
     (re.compile(r"无法提供"), "unable.*.total", 0.9),
     (re.compile(r"不予处理"), "not_processed.*.total", 0.9),
     (re.compile(r"其他处理"), "other.*.total", 0.9),
@@ -120,23 +144,24 @@ APP_RULES: list[tuple[re.Pattern, str, float]] = [
     (re.compile(r"上(一)?年(度)?(结转|转结)|结转上年"), "carried_over.total", 0.9),
     (re.compile(r"自然人|公民(个人)?(提出)?"), "new.natural_person", 0.8),
     (re.compile(r"法人(或|及|和|与)?其他组织|法人或者其他组织"), "new.orgs", 0.8),
-    (re.compile(r"新收|收到|接到|接收|收悉"), "new.total", 0.9),
+    (re.compile(r"新收|收到|接到|接收|收悉|核收"), "new.total", 0.9),
     (re.compile(r"受理"), "new.total", 0.75),
-    (re.compile(r"办结|答复|办理完毕|处理完毕|办理"), "total.total", 0.7),
+    (re.compile(r"办结|答复|办理完毕|处理完毕|办理|处理"), "total.total", 0.7),
 ]
 REVIEW_RULES: list[tuple[re.Pattern, str, float]] = [
-    (re.compile(r"行政复议"), "review.total", 0.85),
-    (re.compile(r"行政诉讼|提起诉讼|起诉"), "litigation.total", 0.85),
+    (re.compile(r"(?<!经)(行政)?复议(?!后)"), "review.total", 0.85),
+    (re.compile(r"行政诉讼|诉讼|起诉"), "litigation.total", 0.85),
 ]
-REVIEW_OUTCOMES = [(re.compile(r"维持"), "upheld"), (re.compile(r"纠正|撤销|确认违法"), "corrected"),
-                   (re.compile(r"尚未审结|未审结|审理中|在审"), "pending")]
+REVIEW_OUTCOMES = [(re.compile(r"结果维持|维持"), "upheld"), (re.compile(r"结果纠正|纠正|撤销|确认违法"), "corrected"),
+                   (re.compile(r"其他结果"), "other"), (re.compile(r"尚未审结|未审结|审理中|在审"), "pending")]
 DOC_TYPES = [(re.compile(r"规范性文件"), "normative_documents"), (re.compile(r"(?<!政府)规章"), "regulations")]
 DOC_ACTIONS = [(re.compile(r"现行有效"), "in_force", 0.85), (re.compile(r"废止|失效"), "repealed", 0.85),
                (re.compile(r"保留"), "in_force", 0.4),
                (re.compile(r"制发|印发|出台|制定|发布|新制定"), "issued", 0.8)]
 DECISIONS = [(re.compile(r"行政许可"), "licensing.decisions"), (re.compile(r"行政处罚"), "punishment.decisions"),
              (re.compile(r"行政强制"), "coercion.decisions")]
-DECISION_VERB = re.compile(r"决定|作出|办理|办结|审批|实施|查处|案件")
+DECISION_VERB = re.compile(r"(?<!国务院)决定|作出|办理|办结|审批|实施|查处|案件")
+DECISION_UNITS = ("件", "个", "宗", "起", "次", "项", "例")
 QUALIFIER = re.compile(r"以[^，。；]{1,12}名义|市政府|县政府|区政府|政府办")
 FOREIGN_SUBJECT = re.compile(r"全市|全县|全区|全省|各县|各区|各部门|各单位|县区|市直")
 
@@ -160,24 +185,37 @@ def _clause_of(clauses, pos) -> int:
     return len(clauses) - 1
 
 
-def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str) -> Optional[tuple[str, float, str, tuple]]:
+def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str,
+         government: bool = False) -> Optional[tuple[str, float, str, tuple]]:
     """Key, confidence, subject wording and alternatives of one number, or None."""
-    a = clauses[ci][0]
+    a, clause_end = clauses[ci]
     local = ctext[a:m.a]
+    cut = max(local.rfind("（"), local.rfind("("), local.rfind("其中") + 1)
+    if cut > 0:  # “14件（其中信件申请10件”: the parenthesis or 其中 opens a new subject
+        local = local[cut + 1:]
+    after = ctext[m.b:clause_end]
     sentence_before = ctext[:m.a]
     sentence = ctext
-    if m.unit in ("%", "％", "元", "万元", "人次", "名", "场", "家", "则", "期"):
+    foreign = (lambda t: bool(FOREIGN_SUBJECT.search(t)) and not government)
+    if m.unit in ("%", "％", "人次", "名", "场", "家", "则", "期"):
+        return None
+    # 行政事业性收费 (table two, in 万元)
+    if m.unit in ("元", "万元"):
+        if re.search(r"行政事业性收费", local):
+            return "fees.amount_wan", 0.8, "行政事业性收费", ()
         return None
     # statutory decisions: 行政许可 / 处罚 / 强制 (not information items)
     for pat, key in DECISIONS:
-        if pat.search(local) and m.unit not in ("条", "篇", "则") and DECISION_VERB.search(local):
-            if FOREIGN_SUBJECT.search(sentence_before):
+        hit = pat.search(local)
+        if hit and "事项" not in local[hit.end():] and (
+                (m.unit in DECISION_UNITS and DECISION_VERB.search(local)) or re.search(r"决定数量", local)):
+            if foreign(sentence_before):
                 return None
-            return key, 0.7, pat.search(local).group(0), ()
-    # documents: 规章 / 规范性文件
+            return key, 0.7, hit.group(0), ()
+    # documents: 规章 / 规范性文件 (the type may follow the number: “制定并公开12份规范性文件”)
     topic = None
     for pat, row in DOC_TYPES:
-        if pat.search(local):
+        if pat.search(local) or (pat.match(after) and re.search(r"制发|印发|出台|制定|废止", local)):
             topic = (row, 1.0)
             break
     if topic is None and ci > 0:
@@ -193,59 +231,68 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str) -> Optional
                 c = conf * topic[1]
                 if QUALIFIER.search(local) or (topic[1] < 1 and QUALIFIER.search(ctext[:a])):
                     c *= 0.6
-                if FOREIGN_SUBJECT.search(sentence_before) or re.search(r"备案|审查|审核|清理", local):
+                if foreign(sentence_before) or re.search(r"备案|审查|审核|清理", local):
                     return None
                 return f"{topic[0]}.{col}", c, hit.group(0), ()
         if topic[1] == 1.0:
             return None
     # review and litigation caused by disclosure work
-    if re.search(r"行政复议|行政诉讼|复议|诉讼", sentence) and REVIEW_CONTEXT.search(sentence):
-        if m.unit not in ("件", "宗", "起", "例", "个", "次"):
-            return None
-        for pat, key, conf in REVIEW_RULES:
-            if pat.search(local):
-                block = key.split(".")[0]
-                for opat, col in REVIEW_OUTCOMES:
-                    if opat.search(local):
-                        return f"{block}.{col}", conf * 0.9, opat.search(local).group(0), ()
-                return key, conf, pat.search(local).group(0), ()
-        # “行政复议3件，1件结果维持，2件结果纠正”: an outcome after a review clause
-        prev = ctext[clauses[max(0, ci - 3)][0]:a]
-        for opat, col in REVIEW_OUTCOMES:
-            if opat.search(local) or (opat.search(ctext[m.b:clauses[ci][1]])):
-                for pat, key, conf in REVIEW_RULES[::-1]:
-                    if pat.search(prev):
-                        block = key.split(".")[0]
-                        return f"{block}.{col}", conf * 0.8, opat.pattern, ()
+    review_ctx = REVIEW_CONTEXT.search(sentence) or (
+        REVIEW_CONTEXT.search(before_unit) and re.search(r"复议|诉讼", before_unit))
+    if re.search(r"复议|诉讼", sentence) and review_ctx and m.unit in ("件", "宗", "起", "例", "个", "次"):
+        if re.search(r"复议申请", sentence) and not REVIEW_CONTEXT.search(sentence):
+            return None  # the agency deciding others' reconsideration cases
+        mapped = _map_review(ctext, clauses, ci, m, local, after)
+        if mapped is not None:
+            return mapped
     # applications
-    if not (APPLICATION.search(sentence) or APPLICATION.search(before_unit[-40:]) or "依申请" in local):
+    if not (APPLICATION.search(sentence) or APPLICATION.search(before_unit[-40:])):
         return None
-    if m.unit not in ("件", "宗", "起", "个", "次", "件次", "份", "条", ""):
+    if re.search(r"复议申请", sentence) and not REVIEW_CONTEXT.search(sentence):
         return None
-    if re.search(r"行政复议|行政诉讼|复议|诉讼", local):
+    if m.unit not in ("件", "宗", "起", "个", "次", "件次", "份", "条", "项", ""):
         return None
-    if FOREIGN_SUBJECT.search(sentence_before[-30:]) and not re.search(r"我|本", sentence_before):
+    if re.search(r"复议|诉讼", local):
         return None
+    if foreign(sentence_before[-30:]) and not re.search(r"我|本", sentence_before):
+        return None
+    # “有1件依申请公开信息”, “政府信息公开申请2件”: the subject itself, no verb
+    if re.search(r"(^|[有共])$", local) and re.match(r"(依申请公开|政府信息公开申请|信息公开申请)", after):
+        return "new.total", 0.8, after[:6], ()
+    if re.search(r"建议|提案|议案|留言|》$", local):
+        return None
+    bare = re.search(r"(依申请公开|政府信息公开申请)[^，,、]{0,6}?(共|共计)?$", local)
+    if bare and not re.search(r"收到|新收|受理|接收|接到|办理|处理|答复|办结|公开[^申]", local[:bare.start()] + local[bare.end():]):
+        return "new.total", 0.75, bare.group(1), ()
     # channels (网上申请, 信函) are not table quantities
-    if re.search(r"网上|网络|信函|邮寄|当面|现场|来信|电话|邮件|传真|平台|网站", local) and not re.search(
-            r"公开|提供|处理|结转", local):
+    if re.search(r"网上|网络|信函|信件|邮寄|当面|现场|来信|电话|邮件|传真|平台|网站", local) and not re.search(
+            r"公开|提供|处理|结转|收到|受理|接收", local):
         return None
-    scope = local
-    # Outcome words that follow the number in the same clause: “1件予以公开”.
-    after = ctext[m.b:clauses[ci][1]]
-    for text_part in (scope, after):
-        for pat, key, conf in APP_RULES[:-4] if text_part is after else APP_RULES:
+    for text_part in (local, after):
+        for pat, key in LEAF_RULES:
+            hit = pat.search(text_part)
+            if hit and not re.search(r"收到|受理|新收|接收|接到", text_part[hit.end():]):
+                group = GROUP_OF[key.split(".")[0]]
+                if re.search(r"等|或", text_part) and re.search(group[0], text_part):
+                    key = group[1]  # “因不掌握或需要加工汇总等原因无法提供5宗”: the whole group
+                return key, 0.85, hit.group(0), ()
+        for pat, key, conf in APP_RULES[:-5] if text_part is after else APP_RULES:
             hit = pat.search(text_part)
             if hit:
+                if not key:
+                    return None
                 alternatives = ()
                 if key == "new.total" and hit.group(0) == "受理":
                     alternatives = ("new+carried_over.total",)
-                if key == "new.total" and re.search(r"含上年|包括上年|含结转", ctext):
+                if key == "new.total" and re.search(r"含上年|包括上年|含结转|其中本年度新收|其中新收", ctext[m.b:m.b + 12]):
                     key, alternatives = "new+carried_over.total", ()
-                if key == "total.total" and re.search(r"收到|新收|受理", scope):
+                if key == "total.total" and re.search(r"收到|新收|受理", local):
                     continue
+                if key in ("new.natural_person", "new.orgs") and re.search(r"办理|处理|答复|办结", ctext[:a]) \
+                        and not re.search(r"收到|新收|受理", ctext[:a]):
+                    key = key.replace("new.", "total.")
                 return key, conf, hit.group(0), alternatives
-    # “其中：予以公开11件” handled above; “共N件” after an application subject in an earlier clause.
+    # “共N件” after an application subject in an earlier clause.
     if ci > 0 and re.fullmatch(r"(共|共计|合计|累计|总计)?", local or ""):
         prev = ctext[clauses[ci - 1][0]:clauses[ci - 1][1]]
         for pat, key, conf in APP_RULES:
@@ -255,35 +302,67 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str) -> Optional
     return None
 
 
+def _map_review(ctext, clauses, ci, m, local, after):
+    for pat, key, conf in REVIEW_RULES:
+        hit = pat.search(local)
+        if hit:
+            block = key.split(".")[0]
+            if re.search(r"直接起诉", local):
+                block = "litigation_direct"
+            elif re.search(r"复议后起诉", local):
+                block, hit = "litigation_after_review", re.search(r"复议后起诉", local)
+            for opat, col in REVIEW_OUTCOMES:
+                if opat.search(local[hit.end():]):
+                    return f"{block}.{col}", conf * 0.9, opat.search(local).group(0), ()
+            return f"{block}.total", conf, hit.group(0), ()
+    # “行政复议7件，其中结果维持6件…”, “6件结果维持”: an outcome after a review clause
+    prev = ctext[clauses[max(0, ci - 5)][0]:clauses[ci][0]]
+    for opat, col in REVIEW_OUTCOMES:
+        if opat.search(local) or opat.match(after):
+            last = None
+            for pat, key, conf in REVIEW_RULES:
+                for h in pat.finditer(prev):
+                    if last is None or h.start() > last[0]:
+                        last = (h.start(), key, conf)
+            if last is not None:
+                return f"{last[1].split('.')[0]}.{col}", last[2] * 0.9, opat.pattern, ()
+    return None
+
+
+_OBJ = r"(政府信息公开申请|信息公开申请|依申请|公开申请|要求公开政府信息)"
 ZERO_APPS = re.compile(
-    r"(未|没有|无|尚未|未曾)(收到|接到|接收|受理|收悉|发生|有)?[^。；，,]{0,14}?"
-    r"(政府信息公开申请|信息公开申请|依申请公开|公开申请|要求公开政府信息)")
-ZERO_REVIEW = re.compile(
-    r"(未发生|未出现|没有|无|未有|未产生|不存在)[^。；，,]{0,24}?(行政复议|行政诉讼)"
-    r"([、和及与或]{1,2}(提起)?(行政诉讼|行政复议))?")
+    r"(未|没有|尚未|未曾)(收到|接到|接收|受理|收悉|发生|核收)过?[^。；;，,]{0,14}?" + _OBJ +
+    r"|(无|未有|没有)[^。；;，,]{0,3}?" + _OBJ)
+ZERO_REVIEW = re.compile(r"(未发生|未出现|没有发生|没有收到|未收到|没有|无|未有|未产生|不存在)[^。；;，,]{0,30}?(复议|诉讼)")
 ALL_ZERO = re.compile(r"(均为|全部为|皆为)(0|零)(件)?")
 
 
 def _zero_claims(doc: Doc, comp: Compact, unit: Span) -> list[Claim]:
     out = []
     t = comp.text
+    sent = (unit.start, unit.end)
     for m in ZERO_APPS.finditer(t):
-        if re.search(r"(行政复议|行政诉讼)", m.group(0)):
+        rest = re.split(r"[。；;，,、]", t[m.end():], maxsplit=1)[0]
+        if re.search(r"复议|诉讼", m.group(0) + rest):
             continue
         a, b = comp.span(m.start(), m.end())
-        out.append(Claim("new.total", 0, "zero", a, b, 0.85, (unit.start, unit.end), "件", m.group(0)))
+        key = "total.total" if re.match(r"(无|未有|没有)[^。]{0,3}?(办理|处理|答复)", m.group(0)) else "new.total"
+        out.append(Claim(key, 0, "zero", a, b, 0.85, sent, "件", m.group(0)))
     for m in ZERO_REVIEW.finditer(t):
-        if not REVIEW_CONTEXT.search(t) and not re.search(r"案件|情况|发生", t[m.end():m.end() + 6]):
+        rest = re.split(r"[。；;]", t[m.end():], maxsplit=1)[0][:20]
+        if not REVIEW_CONTEXT.search(t) and not re.search(r"案|情况|发生", t[m.end():m.end() + 16]):
             continue
-        a, b = comp.span(m.start(), m.end())
-        names = m.group(0)
-        keys = []
-        if "复议" in names:
-            keys.append("review.total")
-        if "诉讼" in names:
-            keys.append("litigation.total")
+        if re.match(r"申请", rest):
+            continue  # “无…复议申请”: the agency as the reviewing body
+        end = m.end()
+        other = re.search(r"复议|诉讼", rest)
+        if other:
+            end = m.end() + other.end()
+        names = t[m.start():end]
+        a, b = comp.span(m.start(), end)
+        keys = (["review.total"] if "复议" in names else []) + (["litigation.total"] if "诉讼" in names else [])
         for k in keys:
-            out.append(Claim(k, 0, "zero", a, b, 0.85, (unit.start, unit.end), "件", m.group(0)))
+            out.append(Claim(k, 0, "zero", a, b, 0.85, sent, "件", names))
     for m in ALL_ZERO.finditer(t):
         head = t[max(0, m.start() - 30):m.start()]
         keys = []
@@ -295,18 +374,19 @@ def _zero_claims(doc: Doc, comp: Compact, unit: Span) -> list[Claim]:
             keys.append("new.total")
         a, b = comp.span(m.start(), m.end())
         for k in keys:
-            out.append(Claim(k, 0, "zero", a, b, 0.8, (unit.start, unit.end), "件", head[-12:] + m.group(0)))
+            out.append(Claim(k, 0, "zero", a, b, 0.8, sent, "件", head[-12:] + m.group(0)))
     return out
 
 
 def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> tuple[list[Claim], Compact, list[Mention]]:
     comp = Compact.of(doc.text, unit.start, unit.end)
+    government = bool(re.search(r"人民政府(?!办公室|办公厅)", doc.agency or ""))
     mentions = find_mentions(comp.text, starts, comp.offsets)
     clauses = _clauses(comp.text)
     claims: list[Claim] = []
     for m in mentions:
         ci = _clause_of(clauses, m.a)
-        mapped = _map(comp.text, clauses, ci, m, before)
+        mapped = _map(comp.text, clauses, ci, m, before, government)
         if mapped is None:
             continue
         key, conf, subject, alts = mapped
@@ -329,6 +409,6 @@ def extract_claims(doc: Doc, options=None) -> None:
         cs, comp, mentions = claims_in_unit(doc, u, starts, prev_text)
         claims.extend(cs)
         quantities.append((u, comp, mentions))
-        prev_text = comp.text[-60:]
+        prev_text = (prev_text + comp.text)[-150:]
     doc.claims = claims
     doc.user_data["quantities"] = quantities
