@@ -1,0 +1,119 @@
+"""Pipeline component "elements": fills `doc.elements` for every contract key.
+
+Each unit of sections 1, 5 and 6 is labelled by the model (restricted to its section's
+classes). A unit's label counts when its probability is at least `ACCEPT`; inside a
+block already labelled with another element it must reach `ACCEPT_NESTED` (a heading
+that says “监督保障” is evidence, not proof, for the sentences under it). A sentence that
+only lists aspect names (“做好主动公开、依申请公开等工作”) with no fact does not make an
+element present: it is recorded as a generic mention (NUMBERING/ELEMENT rules read it).
+"""
+from __future__ import annotations
+
+import re
+
+from ..doc import Doc
+from . import KEYS, OTHER
+from .data import unit_record
+from .model import load
+from .segment import KIND_RANK, Unit, segment
+
+ACCEPT = 0.5
+ACCEPT_NESTED = 0.8
+ASPECT_WORDS = {
+    "s1.proactive": re.compile(r"主动公开"),
+    "s1.on_request": re.compile(r"依申请公开|依法申请公开"),
+    "s1.management": re.compile(r"政府信息管理"),
+    "s1.platform": re.compile(r"平台建设"),
+    "s1.oversight": re.compile(r"监督保障"),
+}
+FACT = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?:条|件|篇|次|个|场|期|名|项|份|家)|未(?:收到|接到|发生|出现|受理)|没有|《")
+
+
+def _generic_mentions(text: str) -> list[str]:
+    named = [k for k, rx in ASPECT_WORDS.items() if rx.search(text)]
+    return named if len(named) >= 2 and not FACT.search(text) else []
+
+
+def _ancestors(units: list[Unit], i: int):
+    p = units[i].parent
+    while p is not None:
+        yield p
+        p = units[p].parent
+
+
+def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, list[str]]]:
+    """(accepted label or OTHER, probability, generic mentions) for each unit."""
+    if not units:
+        return []
+    rows = [unit_record(doc, u) for u in units]
+    proba = model.proba(rows)
+    out: list[tuple[str, float, list[str]]] = []
+    for i, (u, p) in enumerate(zip(units, proba)):
+        j = int(p.argmax())
+        lab, pr = model.classes[j], float(p[j])
+        generic = _generic_mentions(rows[i]["text"]) if u.section == 1 else []
+        if generic and u.kind != "block":
+            lab = OTHER
+        if lab != OTHER:
+            outer = next((out[a][0] for a in _ancestors(units, i) if out[a][0] != OTHER), None)
+            need = ACCEPT_NESTED if outer is not None and outer != lab else ACCEPT
+            if pr < need:
+                lab = OTHER
+        out.append((lab, pr, generic))
+    return out
+
+
+def element_span(units: list[Unit], labels: list[tuple[str, float, list[str]]], key: str) -> tuple[int, int] | None:
+    """The coarsest units labelled `key` that no other `key` unit contains; the first run of
+    them not interrupted by a unit of another element."""
+    idx = [i for i, (lab, _, _) in enumerate(labels) if lab == key]
+    if not idx:
+        return None
+    # prefer units that hold no part of another element (a paragraph of problems that
+    # ends with the measures gives way to its sentences)
+    foreign = [(units[j].start, units[j].end) for j, (lab, _, _) in enumerate(labels) if lab not in (OTHER, key)]
+    pure = [i for i in idx if not any(units[i].start <= s and e <= units[i].end for s, e in foreign)]
+    ids = pure or idx
+
+    def inside(i: int, j: int) -> bool:
+        return i != j and units[j].start <= units[i].start and units[i].end <= units[j].end and \
+            (units[j].start, units[j].end) != (units[i].start, units[i].end)
+
+    tops = sorted((i for i in ids if not any(inside(i, j) for j in ids)),
+                  key=lambda i: (units[i].start, KIND_RANK[units[i].kind]))
+    start, end = units[tops[0]].start, units[tops[0]].end
+    others = [(units[i].start, units[i].end) for i, (lab, _, _) in enumerate(labels)
+              if lab not in (OTHER, key)]
+    for i in tops[1:]:
+        u = units[i]
+        if u.start < end:
+            end = max(end, u.end)
+            continue
+        if any(end <= s < u.start for s, _ in others):
+            break
+        end = max(end, u.end)
+    return start, end
+
+
+def detect_elements(doc: Doc, options=None) -> None:
+    model = load()
+    units_by_section = segment(doc)
+    elements: dict[str, dict] = {}
+    detail: dict[int, list] = {}
+    for n, keys in KEYS.items():
+        units = units_by_section.get(n, [])
+        labels = label_units(doc, model, units)
+        detail[n] = list(zip(units, labels))
+        for key in keys:
+            span = element_span(units, labels, key)
+            if span is None:
+                mention = next(((u.start, u.end) for u, (_, _, g) in zip(units, labels) if key in g), None)
+                elements[key] = {"present": False, "start": None, "end": None}
+                if mention:
+                    elements[key]["generic_mention"] = {"start": mention[0], "end": mention[1]}
+            else:
+                elements[key] = {"present": True, "start": span[0], "end": span[1]}
+    doc.elements = {k: {kk: vv for kk, vv in v.items() if kk != "generic_mention"} for k, v in elements.items()}
+    doc.user_data["element_units"] = detail
+    doc.user_data["element_mentions"] = {k: v["generic_mention"] for k, v in elements.items()
+                                         if "generic_mention" in v}
