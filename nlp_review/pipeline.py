@@ -21,6 +21,7 @@ PIPELINE: list[tuple[str, str]] = [
     ("tables", "nlp_review.tables.parse:parse_tables"),
     ("sentences", "nlp_review.structure.sentences:segment"),
     ("claims", "nlp_review.claims.extract:extract_claims"),
+    ("elements", "nlp_review.elements.component:detect_elements"),
     ("checks", "nlp_review.pipeline:run_checks"),
     ("scores", "nlp_review.pipeline:score"),
 ]
