@@ -26,6 +26,7 @@ _DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年\s*\d{1,2}\s*月|\
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _DIGIT = re.compile(r"\d")
 _BOOK = re.compile(r"《([^》]{2,60})》")
+_BOOK_ANY = re.compile(r"《[^》]*》")
 _QUOTE = re.compile(r"[“\"「]([^”\"」]{2,24})[”\"」]")
 _PLATFORM = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9“”\"]{2,16}?(?:公众号|微博|视频号|抖音号|头条号|客户端|APP|App|门户网站|网站|政务网|"
@@ -83,6 +84,7 @@ class Lexicon:
     stock: dict[str, int] = field(default_factory=dict)  # phrase → number of reports using it
     statutory: set[str] = field(default_factory=set)  # STAT_N-grams of the regulation and format
     docs: int = 0
+    statutory_text: str = ""  # its comparison form, line by line (for pieces shorter than STAT_N)
     STAT_N = 8
 
     @property
@@ -119,8 +121,17 @@ class Lexicon:
         return self._share(len(n), spans), found
 
     def statutory_share(self, s: str) -> float:
-        n = norm(s)
-        return self._share(len(n), self._cover(n, self.statutory, [self.STAT_N]))
+        """Share of the sentence in the regulation's or the format's own wording. Titles
+        in 《》 are left out: citing the regulation does not make a sentence statutory."""
+        total = covered = 0
+        for piece in _BOOK_ANY.split(s):
+            n = norm(piece)
+            total += len(n)
+            if len(n) < self.STAT_N:
+                covered += len(n) if n and n in self.statutory_text else 0
+            else:
+                covered += self._share(len(n), self._cover(n, self.statutory, [self.STAT_N])) * len(n)
+        return covered / total if total else 0.0
 
     def to_json(self) -> dict:
         return {"stock": self.stock, "statutory": sorted(self.statutory), "docs": self.docs}
@@ -128,6 +139,10 @@ class Lexicon:
     @classmethod
     def from_json(cls, d: dict) -> "Lexicon":
         return cls(stock=dict(d["stock"]), statutory=set(d["statutory"]), docs=d.get("docs", 0))
+
+
+def statutory_form(text: str) -> str:
+    return "\n".join(norm(line) for line in text.split("\n"))
 
 
 def statutory_ngrams(text: str, n: int = Lexicon.STAT_N) -> set[str]:
@@ -144,7 +159,7 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
     of the regulation's or the format's own wording, and maximal (a phrase is dropped
     when a longer kept phrase containing it is almost as frequent)."""
     stat = statutory_ngrams(statutory_text, Lexicon.STAT_N)
-    stat_text = "\n".join(norm(line) for line in statutory_text.split("\n"))
+    stat_text = statutory_form(statutory_text)
     df: Counter = Counter()
     in_sent: Counter = Counter()
     with_digit: Counter = Counter()
@@ -170,7 +185,7 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
             continue
         kept[g] = cands[g]
     top = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:max_size])
-    return Lexicon(stock=top, statutory=stat, docs=len(doc_texts))
+    return Lexicon(stock=top, statutory=stat, docs=len(doc_texts), statutory_text=stat_text)
 
 
 def extract(sentence: str, section: int, lex: Lexicon) -> dict[str, float]:

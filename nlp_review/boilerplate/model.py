@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..models.store import load_cached
-from .features import FEATURE_LABELS, FEATURE_NAMES, Lexicon, extract, statutory_ngrams, vector
+from .features import FEATURE_LABELS, FEATURE_NAMES, Lexicon, extract, statutory_form, statutory_ngrams, vector
 from .index import CommonIndex
 from .names import Gazetteer
 
@@ -121,8 +121,9 @@ def load(folder: Path) -> BoilerplateModel:
     d = json.loads((folder / "specificity.json").read_text(encoding="utf-8"))
     spec = SpecificityModel.from_json(d)
     lex_d = json.loads((folder / "lexicon.json").read_text(encoding="utf-8"))
-    statutory = statutory_ngrams((folder / "statutory.txt").read_text(encoding="utf-8"))
-    lexicon = Lexicon(stock=lex_d["stock"], statutory=statutory, docs=lex_d.get("docs", 0))
+    stat_text = (folder / "statutory.txt").read_text(encoding="utf-8")
+    lexicon = Lexicon(stock=lex_d["stock"], statutory=statutory_ngrams(stat_text), docs=lex_d.get("docs", 0),
+                      statutory_text=statutory_form(stat_text))
     gazetteer = Gazetteer.from_json(json.loads((folder / "gazetteer.json").read_text(encoding="utf-8")))
     index = CommonIndex.load(folder / "index")
     return BoilerplateModel(spec, lexicon, index, gazetteer, d.get("config", {}))

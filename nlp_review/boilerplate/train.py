@@ -133,6 +133,17 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
             if j.statutory_share < STATUTORY_EXEMPT:
                 flagged += 1
 
+    # … and on the report sentences that are mostly statutory wording (≥ 50 %).
+    stat_like = stat_like_flagged = 0
+    for r in reports:
+        for n, s in section_sentences(r["text"]):
+            if len(norm(s)) < 12 or is_heading(s):
+                continue
+            j = model.judge(s, n)
+            if j.statutory_share >= 0.5:
+                stat_like += 1
+                stat_like_flagged += j.p_specific < GENERIC_THRESHOLD and j.statutory_share < STATUTORY_EXEMPT
+
     # Section-level threshold (E4): the 90th percentile of the generic share of a
     # report's section one over the corpus.
     shares = []
@@ -162,6 +173,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         "statutory_sentences": len(stat_sents),
         "statutory_model_generic_rate": round(model_generic / max(1, len(stat_sents)), 4),
         "statutory_flag_rate": round(flagged / max(1, len(stat_sents)), 4),
+        "corpus_statutory_phrase_sentences": stat_like,
+        "corpus_statutory_phrase_flag_rate": round(stat_like_flagged / max(1, stat_like), 4),
         "index_reports": len(index.docs), "index_sentences": len(index),
         "index_build_seconds": round(index_s, 2),
         "corpus_sentences_with_near_copy": round(shared / max(1, total), 4),

@@ -14,6 +14,7 @@ RULE_MODULES = [
     "nlp_review.checks.narrative_arithmetic",
     "nlp_review.checks.dates",
     "nlp_review.checks.number_formats",
+    "nlp_review.checks.boilerplate",
 ]
 ALL_RULE_MODULES = [import_module(m) for m in RULE_MODULES]
 

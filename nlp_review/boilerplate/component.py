@@ -1,0 +1,126 @@
+"""Pipeline component “boilerplate”: judges every sentence of sections one and five
+(specificity, commonness across agencies, copies from last year), finds foreign place
+names, and stores the results in `doc.user_data["boilerplate"]` for the rule family
+`checks/boilerplate.py`; the per-section boilerplate share goes to
+`doc.scores["boilerplate_share"]`.
+
+Inputs besides the Doc, through `Options`:
+- `options.previous`: last year's report (a Doc with sections and sentences);
+- `options.extra["boilerplate_index"]`: a commonness index to use instead of the
+  corpus index (a batch's copy with the batch's own reports added), and
+  `options.extra["boilerplate_self"]`: this report's key in it (never its own source).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..doc import Doc
+from ..errors import ModelError
+from .text import is_heading, norm
+
+SECTIONS = (1, 5)
+MIN_JUDGED_CHARS = 12
+
+
+@dataclass
+class SentenceResult:
+    section: int
+    start: int
+    end: int
+    p_specific: float
+    generic: bool
+    statutory_share: float
+    reasons: list[str]
+    stock_phrases: list[str]
+    features: dict[str, float]
+    shared: list[Any] = field(default_factory=list)  # index.Match, best first
+
+
+def same_agency(a: Optional[str], b: Optional[str]) -> bool:
+    if not a or not b:
+        return False
+    a, b = norm(a), norm(b)
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
+def _exclude(doc: Doc, self_key: Optional[str]):
+    def exclude(meta: dict) -> bool:
+        if self_key is not None and meta.get("key") == self_key:
+            return True
+        return same_agency(doc.agency, meta.get("agency"))
+    return exclude
+
+
+def section_sentences(doc: Doc, number: int):
+    sec = doc.section(number)
+    if sec is None or sec.body_start is None:
+        return []
+    return doc.sentences_in(sec.body_start, sec.end)
+
+
+def analyse(doc: Doc, options=None) -> None:
+    from .model import get_model
+    from .names import foreign_names
+    from .yoy import compare
+
+    extra = getattr(options, "extra", {}) or {}
+    out: dict[str, Any] = {"sentences": [], "copies": [], "problems_unchanged": None, "foreign": [],
+                           "section_share": {}, "section_counts": {}}
+    doc.user_data["boilerplate"] = out
+    try:
+        model = get_model()
+    except ModelError as e:  # reviews go on without this family; the reason is kept
+        out["error"] = str(e)
+        model = None
+    index = extra.get("boilerplate_index") or (model.index if model else None)
+    exclude = _exclude(doc, extra.get("boilerplate_self"))
+    exempt = model.config.get("statutory_exempt", 0.6) if model else 0.6
+    if model is not None:
+        for number in SECTIONS:
+            for s in section_sentences(doc, number):
+                text = doc.text[s.start:s.end]
+                if len(norm(text)) < MIN_JUDGED_CHARS or is_heading(text):
+                    continue
+                j = model.judge(text, number)
+                generic = j.p_specific < model.generic_threshold and j.statutory_share < exempt
+                r = SentenceResult(number, s.start, s.end, j.p_specific, generic, j.statutory_share,
+                                   j.reasons, j.stock_phrases, j.features)
+                if index is not None and j.statutory_share < exempt:
+                    from .index import indexable
+
+                    if indexable(text):
+                        r.shared = index.query(text, exclude=exclude)
+                out["sentences"].append(r)
+    previous = getattr(options, "previous", None)
+    if previous is not None and previous is not doc:
+        copies, unchanged = compare(doc, previous)
+        out["copies"] = copies
+        out["problems_unchanged"] = unchanged
+        out["previous"] = {"title": previous.title, "year": previous.year, "agency": previous.agency}
+    if model is not None:
+        spans = [(p.start, p.end) for p in doc.paragraphs
+                 if not (doc.title_span and p.start < doc.title_span.end)]
+        out["foreign"] = foreign_names(doc.text, spans, doc.agency, model.gazetteer)
+    _shares(doc, out)
+
+
+def _shares(doc: Doc, out: dict) -> None:
+    copied = [(c.start, c.end) for c in out["copies"]]
+    if out["problems_unchanged"] is not None:
+        copied.append((out["problems_unchanged"].start, out["problems_unchanged"].end))
+    shares, counts = {}, {}
+    for number in SECTIONS:
+        rs = [r for r in out["sentences"] if r.section == number]
+        if not rs:
+            continue
+        bp = [r for r in rs if r.generic or r.shared or any(a <= r.start and r.end <= b for a, b in copied)]
+        shares[str(number)] = round(len(bp) / len(rs), 3)
+        counts[str(number)] = {"sentences": len(rs), "boilerplate": len(bp),
+                               "generic": sum(r.generic for r in rs), "shared": sum(bool(r.shared) for r in rs),
+                               "copied_from_previous": sum(any(a <= r.start and r.end <= b for a, b in copied)
+                                                           for r in rs)}
+    out["section_share"] = shares
+    out["section_counts"] = counts
+    if shares:
+        doc.scores["boilerplate_share"] = shares
