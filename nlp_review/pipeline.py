@@ -22,6 +22,7 @@ PIPELINE: list[tuple[str, str]] = [
     ("sentences", "nlp_review.structure.sentences:segment"),
     ("claims", "nlp_review.claims.extract:extract_claims"),
     ("elements", "nlp_review.elements.component:detect_elements"),
+    ("boilerplate", "nlp_review.boilerplate.component:analyse"),
     ("checks", "nlp_review.pipeline:run_checks"),
     ("scores", "nlp_review.pipeline:score"),
 ]
