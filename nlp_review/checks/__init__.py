@@ -16,6 +16,7 @@ RULE_MODULES = [
     "nlp_review.checks.number_formats",
     "nlp_review.checks.boilerplate",
     "nlp_review.checks.elements",
+    "nlp_review.checks.numbering",
 ]
 ALL_RULE_MODULES = [import_module(m) for m in RULE_MODULES]
 
