@@ -106,6 +106,7 @@ def token_starts(doc: Doc) -> set[int]:
 APPLICATION = re.compile(r"依申请|公开申请|申请公开|申请人|申请书|申请表|提出申请|提交[^，,。；;]{0,20}申请"
                          r"|(收到|受理|接到|接收|办理|答复|处理)[^，,。；;]{0,8}申请")
 DISCLOSURE = re.compile(r"信息公开|依申请|公开申请")
+OUTCOME_WORDS = re.compile(r"予以公开|不予公开|部分公开|无法提供|不予处理|其他处理")
 REVIEW_CONTEXT = re.compile(r"信息公开|依申请|公开申请|政府信息")
 
 # Outcome and flow wording inside one clause, most specific first: (pattern, key, confidence).
@@ -246,7 +247,8 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str,
         if mapped is not None:
             return mapped
     # applications
-    if not (APPLICATION.search(sentence) or APPLICATION.search(before_unit[-40:])):
+    if not (APPLICATION.search(sentence) or APPLICATION.search(before_unit[-40:])
+            or OUTCOME_WORDS.search(ctext[a:m.a])):
         return None
     if re.search(r"复议申请", sentence) and not REVIEW_CONTEXT.search(sentence):
         return None

@@ -20,7 +20,7 @@ MENTION = re.compile(
     r"(?P<pre>超过|超出|超|逾|多于|不少于|不低于|近|将近|接近|约|大约|不足|不到)?"
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
     r"(?P<suf>余|多)?(?P<wan>万|亿)?"
-    r"(?P<unit>" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")"
+    r"(?P<unit>" + "|".join(sorted(UNITS, key=len, reverse=True)) + r"|(?<=[万亿]))"
     r"(?P<post>以上|左右|上下)?")
 
 BARE = re.compile(r"(?:数量|数|总数|件数)(?:为|是)(\d+)(?=[。，,；;）)]|$)")
@@ -108,7 +108,7 @@ def find_mentions(text: str, token_starts: Optional[set[int]] = None,
             kind = "upper_bound"
         elif pre in APPROX_PRE or post in ("左右", "上下"):
             kind = "approx"
-        unit = m.group("unit")
+        unit = m.group("unit") or ""
         if m.group("wan") == "万" and unit == "元":
             unit, value = "万元", value / 10000
         out.append(Mention(value, kind, unit, a, m.end(), ns, m.end("num"), m.group(0), chinese))
