@@ -92,6 +92,9 @@ def cmd_batch(args) -> int:
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
     done = _done_hashes(out, errors_path)
     options = _options(args)
+    from .boilerplate.batch import prepare_batch  # the batch joins the commonness index; years pair up
+
+    before_each = prepare_batch(files, root, options)
     new_rows = []
     skipped = 0
     with out.open("a", encoding="utf-8") as fo, errors_path.open("a", encoding="utf-8") as fe:
@@ -102,6 +105,7 @@ def cmd_batch(args) -> int:
                 continue
             rel = str(path.relative_to(root))
             try:
+                before_each(path, options)
                 doc = review_bytes(path.read_bytes(), path.name, options)
             except InputError as e:
                 fe.write(json.dumps({"file": rel, "sha256": sha, **e.to_json()}, ensure_ascii=False) + "\n")
