@@ -26,10 +26,12 @@ check-sample: $(STAMP)
 	$(VENV)/bin/nlp-review check samples/sample_report.txt --format text || test $$? -eq 1
 
 # Debian chromium for the browser test (Playwright drives it; nothing is downloaded by Playwright).
+# Plus a CJK font so that the screenshot in test-artifacts/ shows Chinese, not boxes.
+BROWSER_PKGS := chromium fonts-wqy-zenhei
 browser:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)); } || \
-	  echo "chromium not installed (needs root/apt): the browser test will be skipped" >&2
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
+	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
 test: $(STAMP) browser
 	$(PY) -m pytest

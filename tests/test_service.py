@@ -3,6 +3,7 @@ upload limits, retention, SQLite WAL, corrupt files, the LanguageTool-compatible
 (with the real `language_tool_python` client against a live uvicorn)."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -176,6 +177,7 @@ def _valid_docx() -> bytes:
     return buf.getvalue()
 
 
+@functools.lru_cache(maxsize=1)
 def corrupt_corpus() -> dict[str, bytes]:
     good = _valid_docx()
     ct = b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
