@@ -94,25 +94,23 @@ def _table2_cells(m: SeedModel) -> tuple[int, int, list[tuple[int, int, int, int
     cells = []
     r = 0
 
+    def row(label, texts):
+        """A label cell and its texts: one text spans the three value columns."""
+        nonlocal r
+        cells.append((r, 0, 1, 1, label))
+        if len(texts) == 1:
+            cells.append((r, 1, 1, 3, texts[0]))
+        else:
+            cells.extend((r, 1 + i, 1, 1, t) for i, t in enumerate(texts))
+        r += 1
+
     def block(article, header, rows):
         nonlocal r
         cells.append((r, 0, 1, 4, article))
         r += 1
-        cells.append((r, 0, 1, 1, "信息内容"))
-        if len(header) == 1:
-            cells.append((r, 1, 1, 3, header[0]))
-        else:
-            for i, h in enumerate(header):
-                cells.append((r, 1 + i, 1, 1, h))
-        r += 1
+        row("信息内容", header)
         for label, vals in rows:
-            cells.append((r, 0, 1, 1, label))
-            if len(vals) == 1:
-                cells.append((r, 1, 1, 3, vals[0]))
-            else:
-                for i, v in enumerate(vals):
-                    cells.append((r, 1 + i, 1, 1, v))
-            r += 1
+            row(label, vals)
 
     block("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"],
           [("规章", [m.t2(f"regulations.{c}") for c in ("issued", "repealed", "in_force")]),

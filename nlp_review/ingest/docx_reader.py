@@ -32,6 +32,7 @@ Zip safety is checked before python-docx opens anything (`check_zip`).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Iterator
 
@@ -78,12 +79,26 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     if any(i.flag_bits & 0x1 for i in infos):
         raise InputError("encrypted", "文档已加密，无法读取。请取消密码保护后重新提交。", "zip entry encrypted")
     names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in names and not _main_part_declared(zf, names):
         kind = ("Excel 表格" if "xl/workbook.xml" in names else "PowerPoint 演示文稿" if "ppt/presentation.xml" in names
                 else "OpenDocument 文档" if "mimetype" in names else "普通压缩包")
         raise InputError("not_docx", f"这是{kind}，不是 Word 文档（.docx）。请提交 .docx、PDF、HTML 或文本格式的年报。",
                          "no word/document.xml")
     return zf
+
+
+def _main_part_declared(zf: zipfile.ZipFile, names: set) -> bool:
+    """A Word main part under another name, declared in the package relationships."""
+    if "_rels/.rels" not in names or zf.getinfo("_rels/.rels").file_size > 1 << 20:
+        return False
+    rels = zf.read("_rels/.rels").decode("utf-8", "replace")
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        tag = m.group(0)
+        if "officeDocument" in tag:
+            target = re.search(r'Target="/?([^"]+)"', tag)
+            if target and target.group(1).startswith("word/") and target.group(1) in names:
+                return True
+    return False
 
 
 def _open(data: bytes):
@@ -93,7 +108,12 @@ def _open(data: bytes):
 
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as e:
+    except ValueError as e:
+        if "content type" in str(e):  # .docm / .dotx: a Word file python-docx will not open as a document
+            raise InputError("not_docx", "这是 Word 模板或启用宏的文档，不是普通 .docx。请另存为 .docx 后重新提交。",
+                             str(e))
+        raise InputError("corrupt", "Word 文档结构损坏，无法读取。请在 Word/WPS 中打开并另存为 .docx 后重新提交。", str(e))
+    except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as e:
         raise InputError("corrupt", "Word 文档结构损坏，无法读取。请在 Word/WPS 中打开并另存为 .docx 后重新提交。", str(e))
     except Exception as e:  # lxml XMLSyntaxError, zlib errors, CRC mismatch…
         raise InputError("corrupt", "Word 文档内容损坏，无法读取。请在 Word/WPS 中打开并另存为 .docx 后重新提交。",
@@ -116,24 +136,23 @@ def _iter_block_elements(parent) -> Iterator:
             yield from _iter_block_elements(child)
 
 
-def _row_cells(tr) -> Iterator:
-    for child in tr.iterchildren():
-        if child.tag == TC:
+def _children(parent, tag: str) -> Iterator:
+    """Children with `tag` (w:tc of a row, w:tr of a table), looking through w:sdt/w:customXml."""
+    for child in parent.iterchildren():
+        if child.tag == tag:
             yield child
         elif child.tag in (SDT, _q("customXml")):
             inner = child.find(SDT_CONTENT) if child.tag == SDT else child
             if inner is not None:
-                yield from (c for c in inner.iterchildren() if c.tag == TC)
+                yield from (c for c in inner.iterchildren() if c.tag == tag)
+
+
+def _row_cells(tr) -> Iterator:
+    return _children(tr, TC)
 
 
 def _table_rows(tbl) -> Iterator:
-    for child in tbl.iterchildren():
-        if child.tag == TR:
-            yield child
-        elif child.tag in (SDT, _q("customXml")):
-            inner = child.find(SDT_CONTENT) if child.tag == SDT else child
-            if inner is not None:
-                yield from (r for r in inner.iterchildren() if r.tag == TR)
+    return _children(tbl, TR)
 
 
 def _textbox_contents(p) -> Iterator:

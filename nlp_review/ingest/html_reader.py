@@ -9,7 +9,8 @@ most of the six section headings (or, with none, the element with the most text
 directly in its paragraphs), widened to an ancestor that adds the report title when
 the title sits outside the content element and little else comes with it.
 
-Paragraphs come from block elements and `<br>`; `<table>`s become `TableBlock`s with
+Paragraphs come from block elements and `<br>` (a `<pre>`'s lines are paragraphs, its
+whitespace kept, located at the `<pre>`); `<table>`s become `TableBlock`s with
 rowspan/colspan placed on a grid (covered positions are empty, merged cells).
 Whitespace is collapsed as a browser does: a run of whitespace becomes one space mapped
 to its first character, and is dropped at paragraph edges and at a source line break
@@ -228,6 +229,11 @@ class _Walker:
             self.flush()
             self.blocks.append(self.table(el))
             return
+        if tag == "pre":
+            self.flush()
+            self.preformatted(el)
+            self.flush()
+            return
         block = tag in (_CELL_BREAKS if in_cell else BLOCK_TAGS)
         if block:
             self.flush()
@@ -241,6 +247,17 @@ class _Walker:
                 offset += len(child.tail)
         if block:
             self.flush()
+
+    def preformatted(self, el) -> None:
+        """<pre>: its lines are the paragraphs (no whitespace collapsing, offsets exact)."""
+        loc = {"node": self._path(el)}
+        text = el.text_content()
+        pos = 0
+        for line in text.split("\n"):
+            if line.strip():
+                self.pieces.append(Piece(line, loc, pos))
+                self.flush()
+            pos += len(line) + 1
 
     def cell_paragraphs(self, cell) -> list[Paragraph]:
         outer_blocks, outer_pieces = self.blocks, self.pieces

@@ -58,22 +58,6 @@ class Line:
     offsets: list = field(default_factory=list)  # offset of chars[k] in text
     text: str = ""
 
-    @property
-    def x0(self) -> float:
-        return min(c["x0"] for c in self.chars)
-
-    @property
-    def x1(self) -> float:
-        return max(c["x1"] for c in self.chars)
-
-    @property
-    def top(self) -> float:
-        return min(c["top"] for c in self.chars)
-
-    @property
-    def bottom(self) -> float:
-        return max(c["bottom"] for c in self.chars)
-
 
 def _kept(chars: list) -> list:
     """Drawn characters, including real space glyphs; other whitespace is not text."""
