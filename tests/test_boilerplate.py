@@ -187,3 +187,25 @@ def test_generic_sentences_explain_why():
     assert any(stock in f.quote for f in generic)
     share = doc.scores["boilerplate_share"]
     assert set(share) == {"1", "5"} and all(0 <= v <= 1 for v in share.values())
+
+
+def test_check_cli_with_previous_gives_valid_contract_json(tmp_path, capsys):
+    import jsonschema
+
+    from nlp_review.cli import main
+
+    text = _seed("000")
+    cur, prev = tmp_path / "2023.txt", tmp_path / "2022.txt"
+    anchor = "（二）依申请公开。"
+    cur.write_text(text.replace(anchor, "全年在宜宾市教育局网站转载招生政策8条。\n" + anchor, 1), encoding="utf-8")
+    prev.write_text(re.sub(r"2023(?=\s*年)", "2022", text, count=1), encoding="utf-8")
+    main(["check", str(cur), "--previous", str(prev)])
+    out = json.loads(capsys.readouterr().out)
+    schema = json.loads((ROOT / "tests" / "data" / "contract" / "review.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(out, schema)
+    rules = {f["rule"] for f in out["findings"]}
+    assert {"BOILERPLATE.COPIED_PARAGRAPH", "BOILERPLATE.PROBLEMS_UNCHANGED", "BOILERPLATE.FOREIGN_NAME",
+            "BOILERPLATE.GENERIC_SENTENCE"} <= rules
+    assert set(out["scores"]["boilerplate_share"]) == {"1", "5"}
+    foreign = next(f for f in out["findings"] if f["rule"] == "BOILERPLATE.FOREIGN_NAME")
+    assert foreign["quote"] == "宜宾市" and foreign["category"] == "boilerplate"
