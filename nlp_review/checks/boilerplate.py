@@ -26,6 +26,12 @@ _SPECIFIC_S5 = ("（一）存在的主要问题：2024年3月门户网站“招�
 _OTHER_S5 = ("（一）存在的主要问题：一是校园安全信息发布不够集中；二是部分学校公开栏内容陈旧。\n"
              "（二）改进措施：一是开设校园安全专栏；二是每季度检查学校公开栏。")
 
+
+
+def _last_year(s1: str = _PREV_S1, s5: str = _PREV_S5) -> str:
+    return minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=s1, s5=s5)
+
+
 GENERIC = register(Rule(
     "BOILERPLATE.GENERIC_SENTENCE", "boilerplate", "info",
     "该句内容空泛，未写明做了什么、做了多少、何时做的（{reasons}），放在任何机关的年报中都成立。"
@@ -67,10 +73,9 @@ COPIED_PARAGRAPH = register(Rule(
     "请按本年度实际情况重写。",
     "A paragraph of section one or five is (almost) the same as a paragraph of last year's report.",
     [Example(minimal_report(s1=_COPIED_PARA + "\n全年发布信息120条。"), True, whole=True, quote=_COPIED_PARA,
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告",
-                                     s1=_COPIED_PARA + "\n" + _PREV_S1, s5=_PREV_S5)),
+             previous=_last_year(s1=_COPIED_PARA + "\n" + _PREV_S1)),
      Example(minimal_report(), False, whole=True,
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=_PREV_S1, s5=_PREV_S5))],
+             previous=_last_year())],
     needs=("previous",),
 ))
 COPIED_SENTENCE = register(Rule(
@@ -79,9 +84,9 @@ COPIED_SENTENCE = register(Rule(
     "A sentence of section one or five repeats a sentence of last year's report.",
     [Example(minimal_report(s1="全年通过区政府门户网站发布信息131条。编制《示例区教育局政府信息公开指南（2023年版）》，并在门户网站公布。"),
              True, whole=True, quote="编制《示例区教育局政府信息公开指南（2023年版）》，并在门户网站公布。",
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=_PREV_S1, s5=_PREV_S5)),
+             previous=_last_year()),
      Example(minimal_report(), False, whole=True,
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=_PREV_S1, s5=_PREV_S5))],
+             previous=_last_year())],
     needs=("previous",),
 ))
 PROBLEMS_UNCHANGED = register(Rule(
@@ -90,9 +95,9 @@ PROBLEMS_UNCHANGED = register(Rule(
     "上年指出的问题是否已整改？如仍未解决，应说明原因和新的改进措施。",
     "Section five's problems are the same as in last year's report (not fixed, or not thought about).",
     [Example(minimal_report(), True, whole=True,
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=_PREV_S1, s5=DEFAULT_S5)),
+             previous=_last_year(s5=DEFAULT_S5)),
      Example(minimal_report(s5=_OTHER_S5), False, whole=True,
-             previous=minimal_report(title="示例区教育局2023年政府信息公开工作年度报告", s1=_PREV_S1, s5=_PREV_S5))],
+             previous=_last_year())],
     needs=("previous",),
 ))
 FOREIGN_NAME = register(Rule(
