@@ -279,3 +279,34 @@ def test_docx_textbox_and_sdt_paragraphs_are_read():
     paras = [p.text for p in iter_paragraphs(docx.Document(io.BytesIO(buf.getvalue())))]
     assert [p for p in paras if p] == ["第一段", "控件内文字", "锚定段", "文本框文字"]
     assert [b.pieces[0].loc["para"] for b in raw.blocks] == [0, 1, 2, 3]
+
+
+def test_html_layout_table_page_and_misdeclared_charset(tmp_path):
+    """An old portal page laid out with a table, declaring gb2312 while saved as UTF-8."""
+    out = tmp_path / "page.html"
+    seed_to_html(SEEDS[1], out)
+    page = out.read_text(encoding="utf-8")
+    page = page.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+    page = page.replace('<div class="container">', '<table class="layout"><tr><td>栏目导航<br>通知公告</td><td>')
+    page = page.replace("</div>\n<footer>", "</td></tr></table>\n<footer>")
+    # the report body itself sits in a one-cell table under the title
+    page = page.replace('<div class="TRS_Editor">', '<table><tr><td>')
+    page = page.replace("</div>\n    </div>\n  </div>", "</td></tr></table>\n    </div>\n  </div>")
+    assert page.count("<table") == 5
+    out.write_text(page, encoding="utf-8")
+    doc = read_structure(out)
+    assert doc.source["encoding"] == "utf-8"
+    assert _found(doc) == [1, 2, 3, 4, 5, 6]
+    assert "栏目导航" not in doc.text
+    assert doc.title == read_structure(SEEDS[1]).title
+    exp = expected(SEEDS[1].name[:3])["tables"]
+    assert all(doc.tables[n].values() == exp[n] for n in exp)
+
+
+def test_html_pre_lines_keep_offsets():
+    from nlp_review.ingest.html_reader import read_html
+
+    raw = read_html("<html><body><pre>一、总体情况\n  正文 内容\n\n二、主动公开</pre></body></html>".encode())
+    assert [b.text for b in raw.blocks] == ["一、总体情况", "  正文 内容", "二、主动公开"]
+    assert [(b.pieces[0].loc["node"], b.pieces[0].offset) for b in raw.blocks] == [
+        ("/html/body/pre", 0), ("/html/body/pre", 7), ("/html/body/pre", 16)]

@@ -11,7 +11,8 @@ the title sits outside the content element and little else comes with it.
 
 Paragraphs come from block elements and `<br>` (a `<pre>`'s lines are paragraphs, its
 whitespace kept, located at the `<pre>`); `<table>`s become `TableBlock`s with
-rowspan/colspan placed on a grid (covered positions are empty, merged cells).
+rowspan/colspan placed on a grid (covered positions are empty, merged cells); a layout
+table (a cell holding a table or more than 300 characters) is read as ordinary blocks.
 Whitespace is collapsed as a browser does: a run of whitespace becomes one space mapped
 to its first character, and is dropped at paragraph edges and at a source line break
 between two CJK characters (CSS segment-break rule).
@@ -51,8 +52,12 @@ def _decode(data: bytes) -> tuple[str, str]:
     m = _META_CHARSET.search(data[:4096])
     if m:
         name = m.group(1).decode("ascii", "ignore").lower()
-        if name in ("gb2312", "gbk", "gb_2312-80", "x-gbk"):
+        if name in ("gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030"):
             name = "gb18030"  # the superset every GB page really uses
+            try:  # a page re-saved as UTF-8 that kept its old declaration
+                return data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                pass
         try:
             return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
@@ -225,7 +230,7 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
-        if tag == "table" and not in_cell:
+        if tag == "table" and not in_cell and not _is_layout_table(el):
             self.flush()
             self.blocks.append(self.table(el))
             return
@@ -298,6 +303,18 @@ class _Walker:
             row_width = max((c + 1 for (rr, c) in grid if rr == r), default=0)
             block.rows.append([grid.get((r, c), TableCell()) for c in range(row_width)])
         return block
+
+
+def _is_layout_table(table_el) -> bool:
+    """A table used for page layout (old portals): a cell holds a table or running text."""
+    for cell in table_el.iter("td", "th"):
+        if _nearest_table(cell) is not table_el:
+            continue
+        if any(t is not cell for t in cell.iter("table")):
+            return True
+        if len(_WS.sub("", cell.text_content())) > 300:
+            return True
+    return False
 
 
 def _nearest_table(el):
