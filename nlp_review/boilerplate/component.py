@@ -21,6 +21,10 @@ from .text import is_heading, norm
 
 SECTIONS = (1, 5)
 MIN_JUDGED_CHARS = 12
+# A sentence found in this many other reports is the community's template wording (the
+# statistical-period line, the format's own sentences), not a copy from one agency:
+# it is judged by the specificity model only.
+TEMPLATE_MIN_REPORTS = 10
 
 
 @dataclass
@@ -35,6 +39,7 @@ class SentenceResult:
     stock_phrases: list[str]
     features: dict[str, float]
     shared: list[Any] = field(default_factory=list)  # index.Match, best first
+    template_reports: int = 0  # > 0: found in that many reports, treated as template wording
 
 
 def same_agency(a: Optional[str], b: Optional[str]) -> bool:
@@ -91,6 +96,8 @@ def analyse(doc: Doc, options=None) -> None:
 
                     if indexable(text):
                         r.shared = index.query(text, exclude=exclude)
+                        if len(r.shared) >= TEMPLATE_MIN_REPORTS:
+                            r.template_reports, r.shared = len(r.shared), []
                 out["sentences"].append(r)
     previous = getattr(options, "previous", None)
     if previous is not None and previous is not doc:

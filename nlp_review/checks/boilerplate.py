@@ -149,6 +149,7 @@ def check_boilerplate(doc: Doc) -> list[Finding]:
                 doc, GENERIC.id, r.start, r.end, reasons="；".join(r.reasons) or "缺少具体信息",
                 confidence=round(1.0 - r.p_specific, 3),
                 evidence={"p_specific": round(r.p_specific, 3), "reasons": r.reasons,
+                          **({"template_reports": r.template_reports} if r.template_reports else {}),
                           "stock_phrases": r.stock_phrases,
                           "features": {k: round(v, 3) for k, v in r.features.items() if v}}))
     found.extend(_section_level(doc, out))
