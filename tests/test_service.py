@@ -19,6 +19,7 @@ from service.config import Settings
 from service.storage import Store
 from tests.conftest import SEEDS
 from tests.service_support import live_server
+from tests.test_bad_input import _zip  # the same zip builder as the CLI's bad-input tests
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -158,14 +159,6 @@ def test_sqlite_uses_wal(settings, client):
 
 
 # --- corrupt files: always a 4xx with a Chinese message, never a 500 --------------------------
-
-def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
 
 def _valid_docx() -> bytes:
     import docx
