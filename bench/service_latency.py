@@ -37,7 +37,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=3, help="index of the seed in tests/data/seeds")
     ap.add_argument("--levels", default="1,4,16")
     ap.add_argument("--requests-per-client", type=int, default=0,
-                    help="uploads per client (default: enough for ≥ 16 requests per level)")
+                    help="uploads per client (default: enough for ≥ 32 requests per level)")
     args = ap.parse_args()
     from tests.renderers import SEEDS, seed_to_docx
 
@@ -61,7 +61,8 @@ def main() -> int:
             except httpx.HTTPError:
                 time.sleep(0.1)
         with httpx.Client(timeout=300) as c:
-            for _ in range(2):  # warm-up: models, dictionaries, the database file
+            for _ in range(2 * max(1, int(os.environ.get("NLP_REVIEW_PROCESSES", "0") or 0))):
+                # warm-up: models, dictionaries, worker processes, the database file
                 r = c.post(url + "/v1/reviews", files={"file": (docx_path.name, data)})
                 assert r.status_code == 201, r.text
             n_findings = len(r.json()["findings"])
@@ -78,7 +79,7 @@ def main() -> int:
 
         rows = []
         for level in [int(x) for x in args.levels.split(",")]:
-            per = args.requests_per_client or max(1, -(-16 // level))
+            per = args.requests_per_client or max(1, -(-32 // level))
             t0 = time.perf_counter()
             with cf.ThreadPoolExecutor(level) as ex:
                 lat = [x for chunk in ex.map(client, [per] * level) for x in chunk]
@@ -90,7 +91,8 @@ def main() -> int:
         proc.terminate()
         proc.wait(10)
     print(f"POST /v1/reviews, {seed.name} as .docx ({len(data) // 1024} KB, {n_findings} findings), "
-          f"{os.cpu_count()} CPUs, NLP_REVIEW_WORKERS={os.environ.get('NLP_REVIEW_WORKERS', 'cpu count')}")
+          f"{os.cpu_count()} CPUs, NLP_REVIEW_PROCESSES={os.environ.get('NLP_REVIEW_PROCESSES', '0')} "
+          f"(0: reviews in server threads; n: in n worker processes)")
     print("| clients | requests | p50 ms | p95 ms | mean ms | req/s |")
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from nlp_review import __version__
+from nlp_review.errors import InputError, ModelError
 
 from . import errors, lt
 from .config import Settings
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             task.cancel()
+            for p in app.state.pool:
+                p.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="政府信息公开工作年度报告审查服务", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,
@@ -149,16 +152,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader_options = {"max_bytes": settings.max_upload_bytes, "max_pdf_pages": settings.pdf_max_pages,
                       "pdf_timeout_s": settings.pdf_timeout_s}
 
-    def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
-        from nlp_review.ingest import load_bytes
-        from nlp_review.pipeline import Options, review, review_bytes
-        from nlp_review.report import to_contract
+    pool: list = []  # the worker-process pool, created on first use
 
-        with gate:
-            options = Options()
-            if previous:
-                options.previous = review(load_bytes(previous, previous_name, **reader_options))
-            return to_contract(review_bytes(data, filename, options, **reader_options))
+    async def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
+        if settings.processes <= 0:
+            def in_thread():
+                with gate:
+                    return review_job(data, filename, previous, previous_name, reader_options)
+            kind, payload = await run_in_threadpool(in_thread)
+        else:
+            if not pool:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                pool.append(ProcessPoolExecutor(settings.processes, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=warm_worker))
+            kind, payload = await asyncio.wrap_future(
+                pool[0].submit(review_job, data, filename, previous, previous_name, reader_options))
+        if kind == "input_error":
+            raise InputError(**payload)
+        if kind == "model_error":
+            raise ModelError(payload)
+        return payload
+
+    app.state.pool = pool
 
     def _links(rid: str) -> dict:
         return {"self": f"/v1/reviews/{rid}", "annotated_docx": f"/v1/reviews/{rid}/annotated.docx",
@@ -199,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if prev is not None and not prev:
             prev = None  # an empty optional field is no previous report
         name = _safe_name(file.filename)
-        result = await run_in_threadpool(_review, data, name, prev, _safe_name(previous.filename) if previous else None)
+        result = await _review(data, name, prev, _safe_name(previous.filename) if previous else None)
         result["source"]["filename"] = name
         rid = await run_in_threadpool(store.add_review, result, data, name)
         return JSONResponse({"id": rid, **result, "links": _links(rid)}, status_code=201)
@@ -253,6 +270,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lt.router(settings))
     _document_errors(app)
     return app
+
+
+def review_job(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None,
+               reader_options: dict) -> tuple[str, object]:
+    """One review, in a thread or a worker process: ("ok", contract) or an error to re-raise."""
+    from nlp_review.ingest import load_bytes
+    from nlp_review.pipeline import Options, review, review_bytes
+    from nlp_review.report import to_contract
+
+    try:
+        options = Options()
+        if previous:
+            options.previous = review(load_bytes(previous, previous_name, **reader_options))
+        return "ok", to_contract(review_bytes(data, filename, options, **reader_options))
+    except InputError as e:
+        return "input_error", {"code": e.code, "message": e.message, "detail": e.detail}
+    except ModelError as e:
+        return "model_error", str(e)
+
+
+def warm_worker() -> None:
+    """Load spaCy and jieba once per worker process, before its first review."""
+    from nlp_review.structure.sentences import get_nlp
+
+    get_nlp()("预热。")
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -312,8 +354,13 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def main(host: str | None = None, port: int | None = None) -> None:
+def main(host: str | None = None, port: int | None = None, processes: int | None = None) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(), host=host or os.environ.get("NLP_REVIEW_HOST", "127.0.0.1"),
+    settings = Settings()
+    if processes is not None:
+        settings.processes = processes
+    elif "NLP_REVIEW_PROCESSES" not in os.environ:
+        settings.processes = os.cpu_count() or 1
+    uvicorn.run(create_app(settings), host=host or os.environ.get("NLP_REVIEW_HOST", "127.0.0.1"),
                 port=int(port or os.environ.get("NLP_REVIEW_PORT", "8000")))

@@ -36,6 +36,9 @@ class Settings:
     pdf_timeout_s: float = field(default_factory=lambda: _float("NLP_REVIEW_PDF_TIMEOUT_S", 60))
     # Reviews running at once (CPU bound); further requests wait their turn.
     workers: int = field(default_factory=lambda: int(_float("NLP_REVIEW_WORKERS", os.cpu_count() or 2)))
+    # >0: reviews run in that many worker processes (all CPUs, no GIL contention);
+    # 0: in threads of the server process. `nlp-review serve` defaults to the CPU count.
+    processes: int = field(default_factory=lambda: int(_float("NLP_REVIEW_PROCESSES", 0)))
     # Longest text /v2/check accepts (characters), like LanguageTool's maxTextLength.
     lt_max_chars: int = field(default_factory=lambda: int(_float("NLP_REVIEW_LT_MAX_CHARS", 20000)))
 

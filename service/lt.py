@@ -14,7 +14,7 @@ import bisect
 import json
 from typing import Optional
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query
 from fastapi.concurrency import run_in_threadpool
 
 from nlp_review import __version__

@@ -261,3 +261,14 @@ def test_live_server_multipart_upload_over_http(settings):
         r = httpx.post(url + "/v1/reviews", files={"file": ("r.txt", SEEDS[2].read_bytes())}, timeout=60)
         assert r.status_code == 201
         assert httpx.get(url + r.json()["links"]["annotated_docx"], timeout=60).status_code == 200
+
+
+def test_worker_process_mode(tmp_path):
+    """`nlp-review serve` reviews in worker processes: same results, same Chinese errors."""
+    with TestClient(create_app(Settings(data_dir=tmp_path, processes=1))) as c:
+        r = c.post("/v1/reviews", files={"file": ("r.txt", SEEDS[3].read_bytes())})
+        assert r.status_code == 201, r.text
+        with TestClient(create_app(Settings(data_dir=tmp_path / "t"))) as threads:
+            same = threads.post("/v1/reviews", files={"file": ("r.txt", SEEDS[3].read_bytes())}).json()
+        assert r.json()["findings"] == same["findings"]
+        assert_chinese_error(c.post("/v1/reviews", files={"file": ("x.doc", corrupt_corpus()["ole.doc"])}), 415)
