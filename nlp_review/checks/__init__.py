@@ -10,6 +10,7 @@ RULE_MODULES = [
     "nlp_review.checks.table_identity",
     "nlp_review.checks.typo_rules",
     "nlp_review.checks.punctuation",
+    "nlp_review.checks.typo_model",
     "nlp_review.checks.contradictions",
     "nlp_review.checks.narrative_arithmetic",
     "nlp_review.checks.dates",

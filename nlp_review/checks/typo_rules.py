@@ -8,7 +8,7 @@ import re
 
 from ..doc import Doc, Finding
 from .catalogue import Example, Rule, finding, register
-from .prose import CJK, scan
+from .prose import CJK, prose_spans
 
 WEI = register(Rule(
     "TYPO.WEI_NEGATION", "typo", "error",
@@ -78,31 +78,29 @@ _TIME = (r"(?:目前|当前|现在|今年|今天|本年|本月|本季度|年底|
 _JIEZHI = re.compile(f"截止(?!到|于|日|时|期){_TIME}")
 
 
-def check_wei(doc: Doc) -> list[Finding]:
+def text_corrections(text: str, start: int = 0, end: int | None = None):
+    """Rule corrections in text[start:end]: (start, end, replacement, rule_id, confidence,
+    severity) — shared by the checks below and by `nlp-review correct`."""
+    end = len(text) if end is None else end
     out, seen = [], set()
     for pat, conf in _WEI_PATTERNS:
-        for m, s, e in scan(doc, pat, 1):
-            if s in seen:
-                continue
-            seen.add(s)
-            sugg = "未" + m.group(1)[1:]
-            out.append(finding(doc, WEI.id, s, e, suggestions=[sugg], confidence=conf, suggestion=sugg))
-    return out
-
-
-def check_jiezhi(doc: Doc) -> list[Finding]:
-    out = []
-    for m, s, e in scan(doc, _JIEZHI):
-        sugg = "截至" + m.group(0)[2:]
-        out.append(finding(doc, JIEZHI.id, s, e, suggestions=[sugg], confidence=0.9, suggestion=sugg))
-    return out
-
-
-def check_word_forms(doc: Doc) -> list[Finding]:
-    out = []
+        for m in pat.finditer(text, start, end):
+            if m.start(1) not in seen:
+                seen.add(m.start(1))
+                out.append((m.start(1), m.end(1), "未" + m.group(1)[1:], WEI.id, conf, None))
+    for m in _JIEZHI.finditer(text, start, end):
+        out.append((m.start(), m.end(), "截至" + m.group(0)[2:], JIEZHI.id, 0.9, None))
     for pat, sugg, conf, sev in FIXED_PAIRS:
-        for m, s, e in scan(doc, pat):
-            out.append(finding(doc, WORD.id, s, e, suggestions=[sugg], confidence=conf, severity=sev,
+        for m in pat.finditer(text, start, end):
+            out.append((m.start(), m.end(), sugg, WORD.id, conf, sev))
+    return out
+
+
+def check_rules(doc: Doc) -> list[Finding]:
+    out = []
+    for p_start, p_end in prose_spans(doc):
+        for s, e, sugg, rule_id, conf, sev in text_corrections(doc.text, p_start, p_end):
+            out.append(finding(doc, rule_id, s, e, suggestions=[sugg], confidence=conf, severity=sev,
                                suggestion=sugg))
     return out
 
@@ -137,4 +135,4 @@ def check_repeats(doc: Doc) -> list[Finding]:
     return out
 
 
-CHECKS = [check_wei, check_jiezhi, check_word_forms, check_repeats]
+CHECKS = [check_rules, check_repeats]

@@ -10,6 +10,8 @@ It returns metrics: {"primary": float (higher is better, compared with CURRENT's
 same held-back split), "split": "<name of the held-back split>", ...per-class details}.
 """
 TRAINERS: dict[str, str] = {
+    "typo_lm": "nlp_review.typo.lm_train:train",
+    "typo_neural": "nlp_review.typo.neural:train",
     "elements": "nlp_review.elements.train:train",
     "boilerplate": "nlp_review.boilerplate.train:train",
 }

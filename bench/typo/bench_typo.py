@@ -1,0 +1,82 @@
+"""Typo checker benchmark: sentence-level detection/correction P/R/F1 on ECSpell ODW
+(official-document writing), false-positive rate on error-free sentences (ODW's clean
+sentences, and sentences from the five seeds and 182 real annual-report excerpts), and
+milliseconds per sentence once loaded, on one core.
+
+    .venv/bin/python bench/typo/bench_typo.py [--split dev|final] [--mode stat|neural|stat+neural]
+
+Data (bench/typo/data/, copied so the bench runs without ../shared): odw_dev.tsv (tuning),
+odw_final.tsv (look rarely), clean_sentences.txt (+ clean_exclusions.tsv: report sentences
+that DO contain a real error, removed from the clean set with the reason).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("NLP_REVIEW_TORCH_THREADS", "1")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from nlp_review.typo import engine  # noqa: E402
+from nlp_review.typo.evaluate import false_positive_rate, load_clean, load_split, score_predictions  # noqa: E402
+
+
+def run(split: str, mode: str, rules: bool, limit: int | None) -> dict:
+    t0 = time.perf_counter()
+    if "stat" in mode:
+        engine.stat_checker()
+    if "neural" in mode:
+        engine.neural_checker()
+    load_s = time.perf_counter() - t0
+    rows = load_split(split)[:limit]
+    clean = load_clean()[:limit]
+    correct = lambda s: engine.correct_sentence(s, mode=mode, rules=rules)  # noqa: E731
+    t1 = time.perf_counter()
+    preds = [correct(s) for s, _ in rows]
+    odw_s = time.perf_counter() - t1
+    m = score_predictions(rows, preds)
+    t2 = time.perf_counter()
+    fpr_clean, flagged = false_positive_rate(correct, clean)
+    clean_s = time.perf_counter() - t2
+    n = len(rows) + len(clean)
+    return {"split": split, "mode": mode, "rules": rules, "load_s": round(load_s, 2), **m,
+            "clean_report_sentences": len(clean), "fpr_reports": round(fpr_clean, 4),
+            "ms_per_sentence": round(1000 * (odw_s + clean_s) / n, 2),
+            "ms_per_sentence_odw": round(1000 * odw_s / max(1, len(rows)), 2),
+            "flagged_clean": flagged}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", default="dev", choices=("dev", "final"))
+    ap.add_argument("--mode", default=engine.MODE)
+    ap.add_argument("--no-rules", action="store_true")
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--json", help="write the full result (incl. flagged clean sentences) here")
+    ap.add_argument("--show-flagged", action="store_true")
+    a = ap.parse_args()
+    r = run(a.split, a.mode, not a.no_rules, a.limit)
+    d, c = r["detection"], r["correction"]
+    print(f"| ODW {r['split']} | {r['mode']}{'' if r['rules'] else ' (no rules)'} | {d['precision']:.3f} | "
+          f"{d['recall']:.3f} | {d['f1']:.3f} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | "
+          f"{r['fpr']:.2%} ({r['clean']}) | {r['fpr_reports']:.2%} ({r['clean_report_sentences']}) | "
+          f"{r['ms_per_sentence']:.2f} |")
+    print("columns: data | checker | det P | det R | det F1 | cor P | cor R | cor F1 | FPR ODW clean (n) | "
+          "FPR report sentences (n) | ms/sentence (1 core, loaded)", file=sys.stderr)
+    print(f"load {r['load_s']} s; ODW only {r['ms_per_sentence_odw']} ms/sentence", file=sys.stderr)
+    if a.show_flagged:
+        for s, out in r["flagged_clean"]:
+            diff = [(i, x, y) for i, (x, y) in enumerate(zip(s, out)) if x != y]
+            print("FP?", s, diff if len(s) == len(out) else out, file=sys.stderr)
+    if a.json:
+        Path(a.json).write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

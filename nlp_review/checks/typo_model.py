@@ -1,0 +1,62 @@
+"""TYPO.CHAR_CONFUSION: single-character typos found by the trained typo model(s)
+(models/CURRENT/typo_lm, see nlp_review/typo/). Precision first: the threshold is tuned on
+the ODW dev split for a false-positive rate ≤ 0.5% on its error-free sentences; `confidence` is
+the precision measured there for findings scoring at least as high."""
+from __future__ import annotations
+
+from ..doc import Doc, Finding
+from ..errors import ModelError
+from .catalogue import Example, Rule, finding, register
+from .prose import is_cjk
+
+CONFUSION = register(Rule(
+    "TYPO.CHAR_CONFUSION", "typo", "warning",
+    "“{quote}”中的“{wrong}”疑为“{right}”之误（音近或形近字），建议改为“{suggestion}”。",
+    "A character that the official-text language model finds out of place, with a sound- or "
+    "shape-similar character that fits (statistical checker trained by `nlp-review train`).",
+    [Example("进一步提高政务服务水瓶，方便群众办事。", True, suggestion="水平"),
+     Example("各部门要认真落实政府信息公开保密审查制渡。", True, suggestion="制度"),
+     Example("进一步提高政务服务水平，方便群众办事。", False),
+     Example("各部门要认真落实政府信息公开保密审查制度。", False)],
+    needs=("typo_lm",),
+))
+
+
+def _protected_names(doc: Doc) -> tuple[str, ...]:
+    names = [doc.agency or ""]
+    if doc.title:
+        names.append(doc.title)
+    return tuple(n for n in names if n)
+
+
+def check_model_typos(doc: Doc) -> list[Finding]:
+    from ..typo.engine import detect
+    from .typo_rules import text_corrections
+
+    names = _protected_names(doc)
+    out = []
+    try:
+        for sent in doc.sentences:
+            if doc.in_table(sent.start):
+                continue
+            s = doc.text[sent.start:sent.end]
+            covered = {k for st, en, *_ in text_corrections(doc.text, sent.start, sent.end) for k in range(st, en)}
+            for i, ch, score, conf, model in detect(s, names):
+                pos = sent.start + i
+                if pos in covered:
+                    continue
+                # quote the character with its left neighbour (or right one): "水瓶" → "水平"
+                a = pos - 1 if pos > sent.start and is_cjk(doc.text[pos - 1]) else pos
+                b = a + 2 if a < pos or (pos + 1 < sent.end and is_cjk(doc.text[pos + 1])) else pos + 1
+                quote = doc.text[a:b]
+                sugg = quote[:pos - a] + ch + quote[pos - a + 1:]
+                out.append(finding(doc, CONFUSION.id, a, b, suggestions=[sugg], confidence=round(conf, 3),
+                                   evidence={"model": model, "score": round(score, 2), "position": pos},
+                                   wrong=doc.text[pos], right=ch, suggestion=sugg))
+    except ModelError as e:  # no trained model: the rule stays silent, the report says why
+        doc.user_data.setdefault("warnings", []).append(str(e))
+        return []
+    return out
+
+
+CHECKS = [check_model_typos]

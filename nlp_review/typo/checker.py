@@ -1,0 +1,253 @@
+"""The statistical typo checker: confusion-set candidates scored by the character LM.
+
+For each character that the LM finds poorly supported in its context (its trigram or a
+bigram unseen in the official corpus), every confusable character (sound or shape,
+confusion pairs attested by ≥ 2 sources) is tried; the score of a candidate is the gain in
+log-probability of the window it influences (itself and the next three characters), plus
+a bonus when it makes a dictionary word that the original does not (jieba's dictionary),
+minus one when it breaks one. A candidate is proposed when the score reaches the threshold
+tuned on the ODW dev split. Proper nouns (jieba ns/nr/nt/nz words, text in 《》, the
+report's agency name) are never touched.
+
+Artifact files in models/<version>/typo_lm/: lm.npz + lm_vocab.json (the LM), conf.npz
+(candidates per character id), words.txt.xz (dictionary words and proper nouns),
+params.json (threshold, word weight, calibration).
+"""
+from __future__ import annotations
+
+import json
+import lzma
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .lm import ORDER, CharLM
+
+TERMS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "protected_terms.txt"
+MAX_CANDIDATES = 40
+START_PENALTY = 3.0
+MIN_CAND_COUNT = 20  # a correction must be a reasonably common character
+WORD_MIN_FREQ = 30
+PROPER_TAGS = ("ns", "nr", "nt", "nz", "nrt", "nrfg")
+_CJK = re.compile("[\u4e00-\u9fff]")
+_BOOK = re.compile("《[^《》]{1,60}》")
+# Names the LM cannot know: place names before their suffix (梅塘镇, 武隆区), organs
+# abbreviated before 局/委/办 (人社局, 卫健委), short quoted terms (“三审三校”), and
+# measure words after numbers (22篇, 5宗).
+_PLACE = re.compile("[\u4e00-\u9fff]{2}(?:省|市|区|县|镇|乡|村|街道|旗|盟|州|社区|大厦|公园)")
+_ORGAN = re.compile("[\u4e00-\u9fff]{2}(?:局|委|办|厅|院|所|站|队)(?![\u4e00-\u9fff]{0,1}[长])")
+_QUOTED = re.compile("“[^“”]{1,10}”")
+_MEASURE = re.compile("[0-9０-９零〇一二三四五六七八九十百千万]+(?:[篇件条期宗项次个家所名份册批起场部类栏季余])")
+PROTECT_PATTERNS = [_BOOK, _PLACE, _ORGAN, _QUOTED, _MEASURE]
+
+
+def _jieba_dict() -> Path:
+    import jieba
+
+    return Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+
+
+def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
+    """Candidates per character id (CSR arrays) from the pruned confusion pairs, kept to
+    characters of the LM vocabulary seen ≥ MIN_CAND_COUNT times; plus the word lists."""
+    uni = {}
+    one = lm.keys < np.uint64(1 << 16)
+    for k, c in zip(lm.keys[one], lm.counts[one]):
+        uni[int(k)] = int(c)
+    pairs: dict[int, list[tuple[int, int, int]]] = {}
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            a, b, n, _ = line.rstrip("\n").split("\t")
+            ia, ib = lm.char_id.get(a), lm.char_id.get(b)
+            if ia is None or ib is None or not _CJK.match(a) or not _CJK.match(b):
+                continue
+            if uni.get(ib, 0) < MIN_CAND_COUNT:
+                continue
+            pairs.setdefault(ia, []).append((-int(n), -uni.get(ib, 0), ib))
+    ptr = np.zeros(lm.vocab_size + 1, dtype=np.int32)
+    cands: list[int] = []
+    for i in range(lm.vocab_size):
+        lst = sorted(pairs.get(i, []))[:MAX_CANDIDATES]
+        cands.extend(x[2] for x in lst)
+        ptr[i + 1] = len(cands)
+    np.savez_compressed(out / "conf.npz", ptr=ptr, cands=np.array(cands, dtype=np.uint16))
+    words, proper = [], []
+    for line in _jieba_dict().read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) < 2 or not (2 <= len(parts[0]) <= 8) or not _CJK.match(parts[0]):
+            continue
+        w, f, tag = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
+        if tag in PROPER_TAGS and f >= 3:
+            proper.append(w)
+        elif len(w) <= 4 and f >= WORD_MIN_FREQ:
+            words.append(w)
+    terms = [t.strip() for t in TERMS.read_text(encoding="utf-8").splitlines() if t.strip() and not t.startswith("#")]
+    proper.extend(terms)
+    with lzma.open(out / "words.txt.xz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(words) + "\n#PROPER\n" + "\n".join(proper) + "\n")
+
+
+class StatChecker:
+    def __init__(self, lm: CharLM, ptr: np.ndarray, cands: np.ndarray, words: set[str], proper: set[str],
+                 params: dict):
+        self.lm = lm
+        self.ptr = ptr
+        self.cands = cands
+        self.words = words
+        self.proper = proper
+        self.threshold = float(params.get("threshold", 6.0))
+        self.word_weight = float(params.get("word_weight", 1.5))
+        self.calibration = [tuple(x) for x in params.get("calibration", [])]
+        self.protect_patterns = PROTECT_PATTERNS
+
+    @classmethod
+    def load(cls, d: Path) -> "StatChecker":
+        lm = CharLM.load(d)
+        with np.load(d / "conf.npz") as z:
+            ptr, cands = z["ptr"], z["cands"]
+        text = lzma.open(d / "words.txt.xz", "rt", encoding="utf-8").read()
+        common, _, prop = text.partition("#PROPER\n")
+        params = {}
+        if (d / "params.json").is_file():
+            params = json.loads((d / "params.json").read_text(encoding="utf-8"))
+        return cls(lm, ptr, cands, set(common.split()), set(prop.split()), params)
+
+    def set_threshold(self, threshold: float, calibration: list) -> None:
+        self.threshold = threshold
+        self.calibration = [tuple(x) for x in calibration]
+
+    def save_params(self, d: Path) -> None:
+        (d / "params.json").write_text(json.dumps({"threshold": self.threshold, "word_weight": self.word_weight,
+                                                   "calibration": self.calibration}, ensure_ascii=False),
+                                       encoding="utf-8")
+
+    # ---- features ----------------------------------------------------------------
+    def protected(self, s: str, extra: tuple[str, ...] = ()) -> np.ndarray:
+        mask = np.zeros(len(s), dtype=bool)
+        for pat in self.protect_patterns:
+            for m in pat.finditer(s):
+                mask[m.start():m.end()] = True
+        for name in extra:
+            if name:
+                for m in re.finditer(re.escape(name), s):
+                    mask[m.start():m.end()] = True
+        L = len(s)
+        for i in range(L):
+            for n in range(2, 9):
+                if i + n > L:
+                    break
+                if s[i:i + n] in self.proper:
+                    mask[i:i + n] = True
+        return mask
+
+    def _in_word(self, s: str, i: int) -> bool:
+        """Is position i inside a dictionary word of 2–4 characters?"""
+        for n in (2, 3, 4):
+            for st in range(max(0, i - n + 1), min(i, len(s) - n) + 1):
+                if s[st:st + n] in self.words:
+                    return True
+        return False
+
+    # ---- proposals ---------------------------------------------------------------
+    def proposals(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
+        """(position, candidate character, score) for every candidate that improves its
+        window; scores are comparable with `threshold`."""
+        L = len(s)
+        if L < 2:
+            return []
+        lm = self.lm
+        ids = lm.encode(s)
+        ctx, tgt = lm.contexts(ids)
+        lp0 = lm.logprob(ctx, tgt)
+        # support of each character: trigram (prev, cur, next) and both bigrams
+        prev = ctx[:L, ORDER - 2]
+        nxt = tgt[1:L + 1]
+        cur = tgt[:L]
+        from .lm import pack
+
+        c3, _ = lm.lookup(pack([prev, cur, nxt]))
+        c2a, _ = lm.lookup(pack([prev, cur]))
+        c2b, _ = lm.lookup(pack([cur, nxt]))
+        suspicious = (c3 == 0) | (np.minimum(c2a, c2b) < 2)
+        suspicious &= cur >= 3
+        if not suspicious.any():
+            return []
+        mask = self.protected(s, extra_protected)
+        pos_list, cand_list = [], []
+        for i in np.nonzero(suspicious & ~mask)[0]:
+            if not _CJK.match(s[i]):
+                continue
+            a, b = self.ptr[cur[i]], self.ptr[cur[i] + 1]
+            if a == b:
+                continue
+            cs = self.cands[a:b]
+            pos_list.append(np.full(len(cs), i))
+            cand_list.append(cs)
+        if not pos_list:
+            return []
+        P = np.concatenate(pos_list)
+        C = np.concatenate(cand_list).astype(np.uint16)
+        V = len(P)
+        T = np.arange(ORDER)
+        J = P[:, None] + T[None, :]  # (V, 4)
+        valid = J <= L
+        Jc = np.minimum(J, L)
+        cctx = ctx[Jc].copy()  # (V, 4, 3)
+        ctgt = tgt[Jc].copy()
+        ctgt[:, 0] = C
+        for t in range(1, ORDER):
+            cctx[:, t, ORDER - 1 - t] = C
+        lp = lm.logprob(cctx.reshape(-1, ORDER - 1), ctgt.reshape(-1)).reshape(V, ORDER)
+        gain = np.where(valid, lp - lp0[Jc], 0.0).sum(axis=1)
+        good = np.nonzero(gain > 0)[0]
+        out = []
+        best: dict[int, tuple[int, str, float]] = {}
+        for k in good:
+            i = int(P[k])
+            ch = lm.chars[int(C[k]) - 3]
+            sc = float(gain[k])
+            if i == 0:  # only the boundary as left context: weak evidence
+                sc -= START_PENALTY
+            if self.word_weight:
+                alt = s[:i] + ch + s[i + 1:]
+                sc += self.word_weight * (self._in_word(alt, i) - self._in_word(s, i))
+            if i not in best or sc > best[i][2]:
+                best[i] = (i, ch, sc)
+        out = sorted(best.values())
+        return out
+
+    def apply(self, s: str, props: list[tuple[int, str, float]]) -> str:
+        """Apply proposals, best first, never two within 1 character of each other."""
+        chars = list(s)
+        taken: set[int] = set()
+        for i, ch, _ in sorted(props, key=lambda p: -p[2]):
+            if i in taken or i - 1 in taken or i + 1 in taken:
+                continue
+            chars[i] = ch
+            taken.add(i)
+        return "".join(chars)
+
+    def detect(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
+        props = [p for p in self.proposals(s, extra_protected) if p[2] >= self.threshold]
+        kept, taken = [], set()
+        for p in sorted(props, key=lambda p: -p[2]):
+            if not ({p[0] - 1, p[0], p[0] + 1} & taken):
+                kept.append(p)
+                taken.add(p[0])
+        return sorted(kept)
+
+    def correct(self, s: str) -> str:
+        return self.apply(s, self.detect(s))
+
+    def confidence(self, score: float) -> float:
+        """Share of correct proposals among dev proposals scoring at least `score`."""
+        conf = 0.5
+        for sc, prec in self.calibration:  # sorted by score, descending
+            if score >= sc:
+                return max(min(prec, 0.99), 0.05)
+            conf = prec
+        return max(min(conf, 0.99), 0.05)

