@@ -59,6 +59,8 @@ SIGNATURE_LATE = register(Rule(
 YEAR_AT_CLAUSE = re.compile(r"(?:^|(?<=[，,。；;：:\s）)]))(?:在)?(?P<y>(?:19|20)\d{2})\s*年(?:度)?"
                             r"(?=\s*(?:[，,]|全年|我|本|区|市|县|镇|乡|共|累计|以|通过|在|对|新|主动|收到|受理))")
 PAST_CONTEXT = re.compile(r"上年|去年|较|同比|比|相比|相较|与|对比|以来|至今|截至|截止|起|之前|此前")
+OTHER_YEAR_TOPIC = re.compile(r"结转|上年|去年|上一年|前一年|往年|历年|决算|预算")
+REPORT_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?政府信息公开(?:工作)?(?:年度)?报告")
 FUTURE = re.compile(r"将|计划|拟|力争|继续|下一步|明年|下年|今后")
 
 
@@ -73,12 +75,17 @@ def check_years(doc: Doc) -> list[Finding]:
     y = doc.year
     if y is None:
         return []
+    named = {int(m.group(1)) for m in REPORT_NAMED.finditer(doc.text[:1500])}
+    if named - {y}:
+        return []  # the text names another reporting year itself: the title year is not certain
     out = []
     for s in _narrative_units(doc):
         sec = doc.section_of(s.start)
         if sec not in (None, 1, 5):
             continue
         t = doc.text[s.start:s.end]
+        if OTHER_YEAR_TOPIC.search(t):
+            continue
         for m in YEAR_AT_CLAUSE.finditer(t):
             yy = int(m.group("y"))
             if yy == y:
@@ -167,12 +174,10 @@ def _malformed_in(text: str):
 
 def check_malformed(doc: Doc) -> list[Finding]:
     out = []
-    spans = list(doc.sentences)
-    if doc.title_span is not None:
-        spans.append(doc.title_span)
+    spans = list(doc.sentences) + ([doc.title_span] if doc.title_span is not None else [])
     for s in spans:
-        t = doc.text[s.start:s.end]
-        for a, b, problem, fix in _malformed_in(t):
+        for a, b, problem, fix in _malformed_in(doc.text[s.start:s.end]):
+            t = doc.text[s.start:s.end]
             out.append(finding(doc, MALFORMED.id, s.start + a, s.start + b, problem=problem,
                                suggestions=[fix] if fix else [], confidence=0.9,
                                evidence={"text": t[a:b], "problem": problem}))

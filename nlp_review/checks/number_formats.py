@@ -45,49 +45,45 @@ GROWTH = re.compile(r"增长|增加|提高|提升|上升|同比|环比|比上年
 ENUM_HEAD = re.compile(r"(^|[\n。；;：:])\s*$")
 
 
-def _prose(doc: Doc):
+def prose_matches(doc: Doc, pattern: re.Pattern):
+    """(sentence text, match, offset of the sentence) for every match in the prose (tables excluded)."""
     for s in doc.sentences:
-        if not doc.in_table(s.start):
-            yield s
+        if doc.in_table(s.start):
+            continue
+        t = doc.text[s.start:s.end]
+        for m in pattern.finditer(t):
+            yield t, m, s.start
 
 
 def check_separators(doc: Doc) -> list[Finding]:
     out = []
-    for s in _prose(doc):
-        t = doc.text[s.start:s.end]
-        for m in SEP.finditer(t):
-            plain = m.group(1).replace(",", "")
-            out.append(finding(doc, THOUSANDS.id, s.start + m.start(1), s.start + m.end(1), plain=plain,
-                               suggestions=[plain], evidence={"number": m.group(1), "value": int(plain)}))
+    for _t, m, base in prose_matches(doc, SEP):
+        plain = m.group(1).replace(",", "")
+        out.append(finding(doc, THOUSANDS.id, base + m.start(1), base + m.end(1), plain=plain,
+                           suggestions=[plain], evidence={"number": m.group(1), "value": int(plain)}))
     return out
 
 
 def check_decimal_counts(doc: Doc) -> list[Finding]:
     out = []
-    for s in _prose(doc):
-        t = doc.text[s.start:s.end]
-        for m in DECIMAL.finditer(t):
-            if ENUM_HEAD.search(t[:m.start()]) and len(m.group(1).split(".")[1]) > 2:
-                continue
-            out.append(finding(doc, DECIMAL_COUNT.id, s.start + m.start(), s.start + m.end(), confidence=0.85,
-                               evidence={"number": m.group(1), "unit": m.group(2)}))
+    for t, m, base in prose_matches(doc, DECIMAL):
+        if ENUM_HEAD.search(t[:m.start()]) and len(m.group(1).split(".")[1]) > 2:
+            continue
+        out.append(finding(doc, DECIMAL_COUNT.id, base + m.start(), base + m.end(), confidence=0.85,
+                           evidence={"number": m.group(1), "unit": m.group(2)}))
     return out
 
 
 def check_percents(doc: Doc) -> list[Finding]:
     out = []
-    for s in _prose(doc):
-        t = doc.text[s.start:s.end]
-        for m in PERCENT.finditer(t):
-            v = float(m.group(1))
-            if v <= 100:
-                continue
-            clause = re.split(r"[，,；;。]", t[:m.start()])[-1]
-            if GROWTH.search(clause):
-                continue
-            what = "比例或完成率" if re.search(r"率|占|比例|比重", clause) else "百分比"
-            out.append(finding(doc, PERCENT_OVER.id, s.start + m.start(), s.start + m.end(), what=what,
-                               confidence=0.8 if what != "百分比" else 0.6, evidence={"percent": v, "clause": clause}))
+    for t, m, base in prose_matches(doc, PERCENT):
+        v = float(m.group(1))
+        clause = re.split(r"[，,；;。]", t[:m.start()])[-1]
+        if v <= 100 or GROWTH.search(clause):
+            continue
+        what = "比例或完成率" if re.search(r"率|占|比例|比重", clause) else "百分比"
+        out.append(finding(doc, PERCENT_OVER.id, base + m.start(), base + m.end(), what=what,
+                           confidence=0.8 if what != "百分比" else 0.6, evidence={"percent": v, "clause": clause}))
     return out
 
 
