@@ -101,3 +101,13 @@ def test_approximate_claims_never_exact():
     doc, cs = claims_of("全年收到政府信息公开申请约2件。")
     assert ("new.total", 2, "approx", "约2件") in cs
     assert not [f for f in doc.findings if f.category == "contradiction"]
+
+
+def test_all_upheld_against_pending_cases():
+    s1 = DEFAULT_S1 + "\n本年度因政府信息公开被申请行政复议2件，行政复议、行政诉讼均获维持。"
+    pending = review_text(minimal_report(s1=s1, table4={"review.upheld": 1, "review.pending": 1, "review.total": 2}))
+    hits = [f for f in pending.findings if f.rule == "CLAIM.TABLE_MISMATCH"]
+    assert [f.quote for f in hits] == ["行政复议、行政诉讼均获维持"]
+    assert hits[0].evidence["cell"]["key"] == "review.not_upheld" and hits[0].evidence["table_value"] == 1
+    upheld = review_text(minimal_report(s1=s1, table4={"review.upheld": 2, "review.total": 2}))
+    assert not [f for f in upheld.findings if f.category == "contradiction"]

@@ -336,6 +336,7 @@ ZERO_APPS = re.compile(
     r"(未|没有|尚未|未曾)(收到|接到|接收|受理|收悉|发生|核收)过?[^。；;，,]{0,14}?" + _OBJ +
     r"|(无|未有|没有)[^。；;，,]{0,3}?" + _OBJ)
 ZERO_REVIEW = re.compile(r"(未发生|未出现|没有发生|没有收到|未收到|没有|无|未有|未产生|不存在)[^。；;，,]{0,30}?(复议|诉讼)")
+ALL_UPHELD = re.compile(r"(行政复议|复议|行政诉讼|诉讼)[^。；;，,]{0,24}?(均|全部|都)(已)?(获|被|予以|得到)?(维持|胜诉)")
 ALL_ZERO = re.compile(r"(均为|全部为|皆为)(0|零)(件)?")
 
 
@@ -365,6 +366,14 @@ def _zero_claims(doc: Doc, comp: Compact, unit: Span) -> list[Claim]:
         keys = (["review.total"] if "复议" in names else []) + (["litigation.total"] if "诉讼" in names else [])
         for k in keys:
             out.append(Claim(k, 0, "zero", a, b, 0.85, sent, "件", names))
+    for m in ALL_UPHELD.finditer(t):  # “行政复议、行政诉讼均获维持”: nothing corrected, other or pending
+        if not REVIEW_CONTEXT.search(t):
+            continue
+        a, b = comp.span(m.start(), m.end())
+        head = t[max(0, m.start() - 2):m.end()]
+        for word, key in (("复议", "review.not_upheld"), ("诉讼", "litigation.not_upheld")):
+            if word in head:
+                out.append(Claim(key, 0, "zero", a, b, 0.8, sent, "件", "未获维持（纠正、其他结果、尚未审结）的案件"))
     for m in ALL_ZERO.finditer(t):
         head = t[max(0, m.start() - 30):m.start()]
         keys = []

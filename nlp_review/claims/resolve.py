@@ -18,7 +18,10 @@ NAMES = {
     "new+carried_over.total": "表三“本年新收”与“上年结转”总计之和",
     "new.orgs": "表三“本年新收”行法人或其他组织各列之和",
     "litigation.total": "表四行政诉讼（未经复议直接起诉与复议后起诉）总计之和",
+    "review.not_upheld": "表四行政复议“结果纠正”“其他结果”“尚未审结”之和",
+    "litigation.not_upheld": "表四行政诉讼“结果纠正”“其他结果”“尚未审结”之和",
 }
+COLUMN_ALIASES = {"orgs": list(TABLE3_APPLICANT_COLUMNS[1:]), "not_upheld": ["corrected", "other", "pending"]}
 
 
 def _rows(expr: str) -> list[str]:
@@ -46,7 +49,7 @@ def table_of(row: str) -> Optional[str]:
 def cells_of(key: str) -> list[tuple[str, str]]:
     """(table, cell key) pairs whose sum is the quantity `key`."""
     row_expr, col = key.rsplit(".", 1)
-    cols = list(TABLE3_APPLICANT_COLUMNS[1:]) if col == "orgs" else [col]
+    cols = COLUMN_ALIASES.get(col, [col])
     out = []
     for row in _rows(row_expr):
         t = table_of(row)
