@@ -109,11 +109,25 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
     doc = review_fragment(text) if text.strip() else None
     u16 = utf16_prefix(original)
 
+    def checked_index(doc_offset: int) -> int:
+        """Doc offset → index in the checked text (a line break the builder added between
+        lines maps to the input's own line break after the previous line)."""
+        loc = doc.source_map.locate(doc_offset)
+        if loc is not None:
+            return line_starts[loc["line"] - 1] + loc["offset"]
+        before = doc.source_map.segments_between(0, doc_offset)
+        if not before:
+            return 0
+        seg = before[-1]
+        return min(line_starts[seg.loc["line"] - 1] + seg.offset + (seg.end - seg.start), len(text))
+
     def to_input(doc_offset: int, end: bool) -> int:
         """Doc offset → offset in `original` (end=True: exclusive end after doc_offset-1)."""
-        loc = doc.source_map.locate(doc_offset - 1 if end else doc_offset)
-        k = line_starts[loc["line"] - 1] + loc["offset"] + (1 if end else 0)
-        return mapping[k] if not end else (mapping[k - 1] + 1 if k > 0 else 0)
+        if not end:
+            return mapping[checked_index(doc_offset)]
+        if doc_offset <= 0:
+            return 0
+        return mapping[checked_index(doc_offset - 1)] + 1
 
     matches, sentence_ranges = [], []
     if doc is not None:
