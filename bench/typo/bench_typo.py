@@ -37,18 +37,21 @@ def run(split: str, mode: str, rules: bool, limit: int | None) -> dict:
     rows = load_split(split)[:limit]
     clean = load_clean()[:limit]
     correct = lambda s: engine.correct_sentence(s, mode=mode, rules=rules)  # noqa: E731
-    t1 = time.perf_counter()
+    # CPU time of this process (one thread): on a shared machine wall time measures the
+    # neighbours; both are reported.
+    t1, c1 = time.perf_counter(), time.process_time()
     preds = [correct(s) for s, _ in rows]
-    odw_s = time.perf_counter() - t1
+    odw_s, odw_cpu = time.perf_counter() - t1, time.process_time() - c1
     m = score_predictions(rows, preds)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     fpr_clean, flagged = false_positive_rate(correct, clean)
-    clean_s = time.perf_counter() - t2
+    clean_s, clean_cpu = time.perf_counter() - t2, time.process_time() - c2
     n = len(rows) + len(clean)
     return {"split": split, "mode": mode, "rules": rules, "load_s": round(load_s, 2), **m,
             "clean_report_sentences": len(clean), "fpr_reports": round(fpr_clean, 4),
-            "ms_per_sentence": round(1000 * (odw_s + clean_s) / n, 2),
-            "ms_per_sentence_odw": round(1000 * odw_s / max(1, len(rows)), 2),
+            "ms_per_sentence": round(1000 * (odw_cpu + clean_cpu) / n, 2),
+            "ms_per_sentence_wall": round(1000 * (odw_s + clean_s) / n, 2),
+            "ms_per_sentence_odw": round(1000 * odw_cpu / max(1, len(rows)), 2),
             "flagged_clean": flagged}
 
 
@@ -68,8 +71,9 @@ def main() -> None:
           f"{r['fpr']:.2%} ({r['clean']}) | {r['fpr_reports']:.2%} ({r['clean_report_sentences']}) | "
           f"{r['ms_per_sentence']:.2f} |")
     print("columns: data | checker | det P | det R | det F1 | cor P | cor R | cor F1 | FPR ODW clean (n) | "
-          "FPR report sentences (n) | ms/sentence (1 core, loaded)", file=sys.stderr)
-    print(f"load {r['load_s']} s; ODW only {r['ms_per_sentence_odw']} ms/sentence", file=sys.stderr)
+          "FPR report sentences (n) | CPU ms/sentence (1 thread, loaded)", file=sys.stderr)
+    print(f"load {r['load_s']} s; ODW only {r['ms_per_sentence_odw']} CPU ms/sentence; "
+          f"wall {r['ms_per_sentence_wall']} ms/sentence", file=sys.stderr)
     if a.show_flagged:
         for s, out in r["flagged_clean"]:
             diff = [(i, x, y) for i, (x, y) in enumerate(zip(s, out)) if x != y]

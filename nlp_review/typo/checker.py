@@ -135,14 +135,16 @@ class StatChecker:
             if name:
                 for m in re.finditer(re.escape(name), s):
                     mask[m.start():m.end()] = True
-        L = len(s)
-        for i in range(L):
-            for n in range(2, 9):
-                if i + n > L:
-                    break
-                if s[i:i + n] in self.proper:
-                    mask[i:i + n] = True
         return mask
+
+    def in_proper(self, s: str, i: int) -> bool:
+        """Is position i inside a known proper noun or protected term (2–8 characters)?"""
+        L = len(s)
+        for n in range(2, 9):
+            for st in range(max(0, i - n + 1), min(i, L - n) + 1):
+                if s[st:st + n] in self.proper:
+                    return True
+        return False
 
     def _in_word(self, s: str, i: int) -> bool:
         """Is position i inside a dictionary word of 2–4 characters?"""
@@ -169,9 +171,8 @@ class StatChecker:
         cur = tgt[:L]
         from .lm import pack
 
-        c3, _ = lm.lookup(pack([prev, cur, nxt]))
-        c2a, _ = lm.lookup(pack([prev, cur]))
-        c2b, _ = lm.lookup(pack([cur, nxt]))
+        sup, _ = lm.lookup(np.concatenate([pack([prev, cur, nxt]), pack([prev, cur]), pack([cur, nxt])]))
+        c3, c2a, c2b = sup[:L], sup[L:2 * L], sup[2 * L:]
         suspicious = (c3 == 0) | (np.minimum(c2a, c2b) < 2)
         suspicious &= cur >= 3
         if not suspicious.any():
@@ -179,7 +180,7 @@ class StatChecker:
         mask = self.protected(s, extra_protected)
         pos_list, cand_list = [], []
         for i in np.nonzero(suspicious & ~mask)[0]:
-            if not _CJK.match(s[i]):
+            if not _CJK.match(s[i]) or self.in_proper(s, i):
                 continue
             a, b = self.ptr[cur[i]], self.ptr[cur[i] + 1]
             if a == b:

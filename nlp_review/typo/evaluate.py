@@ -22,7 +22,11 @@ def load_split(name: str) -> list[tuple[str, str]]:
 
 
 def load_clean() -> list[str]:
-    return [s for s in (DATA / "clean_sentences.txt").read_text(encoding="utf-8").splitlines() if s]
+    """Sentences of the seeds and report excerpts, minus those found to contain a real
+    error (clean_exclusions.tsv names each with its error)."""
+    excl = {line.split("\t")[0] for line in (DATA / "clean_exclusions.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")}
+    return [s for s in (DATA / "clean_sentences.txt").read_text(encoding="utf-8").splitlines() if s and s not in excl]
 
 
 def _prf(tp: int, pred: int, gold: int) -> dict:

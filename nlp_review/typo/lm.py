@@ -93,12 +93,14 @@ class CharLM:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(count, nplus) of each key; 0 where absent."""
-        idx = np.searchsorted(self.keys, keys)
+        # sorted, de-duplicated needles: far fewer cache misses in the 2.5 M-key array
+        uk, inv = np.unique(keys, return_inverse=True)
+        idx = np.searchsorted(self.keys, uk)
         idx = np.minimum(idx, len(self.keys) - 1)
-        found = self.keys[idx] == keys
+        found = self.keys[idx] == uk
         c = np.where(found, self.counts[idx], 0).astype(np.float64)
         n = np.where(found, self.nplus[idx], 0).astype(np.float64)
-        return c, n
+        return c[inv], n[inv]
 
     def logprob(self, ctx: np.ndarray, target: np.ndarray) -> np.ndarray:
         """ln P(target | ctx) for M queries; ctx is (M, ORDER-1) ids, oldest first
