@@ -109,9 +109,6 @@ def _cases(tmp: Path) -> dict[str, tuple[str, bytes, tuple[int, ...]]]:
         "whitespace": ("blank.txt", b"  \n\t \r\n \xe3\x80\x80\n", bad),
         "random_binary": ("random.bin", bytes(rnd.getrandbits(8) for _ in range(8192)), bad),
         "random_binary_as_docx": ("random.docx", bytes(rnd.getrandbits(8) for _ in range(8192)), bad),
-        "gbk_seed": ("gbk.txt", SEED_TEXT.encode("gbk"), ok),
-        "utf8_bom_seed": ("bom.txt", b"\xef\xbb\xbf" + SEED_TEXT.encode("utf-8"), ok),
-        "utf16_seed": ("utf16.txt", SEED_TEXT.encode("utf-16"), ok),
         "truncated_docx": ("truncated.docx", docx_bytes[: len(docx_bytes) // 2], bad),
         "docx_bad_xml": ("badxml.docx", _zip({"[Content_Types].xml": b"<Types/>",
                                                 "word/document.xml": b"<w:document><unclosed"}), bad),
@@ -134,9 +131,16 @@ def _cases(tmp: Path) -> dict[str, tuple[str, bytes, tuple[int, ...]]]:
     }
 
 
-def _run(path: Path) -> tuple[int, str, str]:
+# Valid files in other encodings go through one `batch` run (one model load for all three).
+ENCODED = {"gbk.txt": (SEED_TEXT.encode("gbk"), "gb18030"),
+           "bom.txt": (b"\xef\xbb\xbf" + SEED_TEXT.encode("utf-8"), "utf-8-sig"),
+           "utf16.txt": (SEED_TEXT.encode("utf-16"), "utf-16")}
+
+
+def _run(args) -> tuple[int, str, str]:
+    args = [str(a) for a in args] if isinstance(args, list) else ["check", str(args)]
     try:
-        p = subprocess.run([str(CLI), "check", str(path)], capture_output=True, timeout=TIMEOUT_S)
+        p = subprocess.run([str(CLI), *args], capture_output=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return -999, "", f"timeout after {TIMEOUT_S}s"
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -152,13 +156,19 @@ def results(tmp_path_factory):
     for name, (fname, data, _codes) in cases.items():
         paths[name] = tmp / fname
         paths[name].write_bytes(data)
+    enc_dir = tmp / "encodings"
+    enc_dir.mkdir()
+    for fname, (data, _enc) in ENCODED.items():
+        (enc_dir / fname).write_bytes(data)
+    jobs = [paths[n] for n in cases] + [["batch", enc_dir, "--out", tmp / "enc.jsonl", "--quiet"]]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outs = dict(zip(cases, pool.map(_run, [paths[n] for n in cases])))
+        ran = list(pool.map(_run, jobs))
+    outs = dict(zip(cases, ran))
+    outs["batch_encodings"] = ran[-1]
     return cases, paths, outs
 
 
-CASE_NAMES = ["empty", "whitespace", "random_binary", "random_binary_as_docx", "gbk_seed", "utf8_bom_seed",
-              "utf16_seed", "truncated_docx", "docx_bad_xml", "zip_not_word", "zip_bomb", "zip_5000_entries",
+CASE_NAMES = ["empty", "whitespace", "random_binary", "random_binary_as_docx", "truncated_docx", "docx_bad_xml", "zip_not_word", "zip_bomb", "zip_5000_entries",
               "ole_encrypted_docx", "corrupt_pdf", "truncated_pdf", "encrypted_pdf", "scanned_pdf",
               "too_many_pages_pdf", "hello_world", "chinese_news", "html_only_navigation", "png_named_pdf",
               "missing_sections_report"]
@@ -177,12 +187,19 @@ def test_cli_exit_code_message_no_traceback(results, name):
 
 
 def test_encodings_are_detected_and_reported(results):
-    _cases_, _paths, outs = results
-    for name, enc in (("gbk_seed", "gb18030"), ("utf8_bom_seed", "utf-8-sig"), ("utf16_seed", "utf-16")):
-        rc, out, err = outs[name]
-        report = json.loads(out)
-        assert report["source"]["encoding"] == enc, name
+    """GBK, UTF-8 with BOM and UTF-16 copies of a seed: read correctly, encoding reported."""
+    _cases_, paths, outs = results
+    rc, _out, err = outs["batch_encodings"]
+    assert rc == 0 and "Traceback" not in err, err[-2000:]
+    out_file = paths["empty"].parent / "enc.jsonl"
+    reports = {r["source"]["path"]: r for r in map(json.loads, out_file.read_text(encoding="utf-8").splitlines())}
+    assert set(reports) == set(ENCODED)
+    for fname, (_data, enc) in ENCODED.items():
+        report = reports[fname]
+        assert report["source"]["encoding"] == enc, fname
+        assert report["text"].startswith(SEED_TEXT.lstrip("\ufeff")[:10])
         assert [s["number"] for s in report["report"]["sections"] if s["found"]] == [1, 2, 3, 4, 5, 6]
+        assert report["report"]["tables"]["table3"] == reports["bom.txt"]["report"]["tables"]["table3"]
 
 
 def test_specific_messages(results):

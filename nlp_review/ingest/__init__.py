@@ -27,7 +27,8 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
             "这是旧版 Word（.doc）文件或加密的 Office 文件，无法读取。请在 Word/WPS 中另存为 .docx（不加密）后重新提交。",
         )
     for magic, name in ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
-                        (b"\x1f\x8b", "gzip"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z")):
+                        (b"\x1f\x8b", "gzip"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z"),
+                        (b"{\\rtf", "RTF")):
         if head.startswith(magic):
             raise InputError("unsupported", f"不支持的文件类型（{name}）。请提交 .docx、PDF、HTML、Markdown 或文本文件。")
     probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

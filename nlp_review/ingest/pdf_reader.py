@@ -45,8 +45,8 @@ _PAGE_NUMBER = re.compile(
 _MARGIN_BAND = 0.1  # top and bottom tenth of the page
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Not an Exception: pdfminer's own `except Exception` blocks must not swallow it."""
 
 
 @dataclass
