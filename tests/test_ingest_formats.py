@@ -310,3 +310,29 @@ def test_html_pre_lines_keep_offsets():
     assert [b.text for b in raw.blocks] == ["一、总体情况", "  正文 内容", "二、主动公开"]
     assert [(b.pieces[0].loc["node"], b.pieces[0].offset) for b in raw.blocks] == [
         ("/html/body/pre", 0), ("/html/body/pre", 7), ("/html/body/pre", 16)]
+
+
+def test_docx_tracked_changes_fields_and_breaks():
+    """Inserted runs count, deleted runs and field instructions do not; tabs and breaks are run text."""
+    import docx
+    from docx.oxml import parse_xml
+
+    from nlp_review.ingest.docx_reader import iter_paragraphs, iter_runs, read_docx
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    d = docx.Document()
+    d.element.body.insert(0, parse_xml(
+        f'<w:p {w}><w:r><w:t>共</w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>收到</w:t></w:r></w:ins>'
+        '<w:del w:id="2" w:author="a"><w:r><w:delText>受理</w:delText></w:r></w:del>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>件</w:t><w:tab/><w:t>申请</w:t>'
+        '<w:br/><w:t>下一行</w:t><w:br w:type="page"/></w:r></w:p>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    raw = read_docx(buf.getvalue())
+    assert raw.blocks[0].text == "共收到3件\t申请\n下一行"
+    para = list(iter_paragraphs(docx.Document(io.BytesIO(buf.getvalue()))))[0]
+    runs = [r.text for r in iter_runs(para)]
+    for piece in raw.blocks[0].pieces:
+        assert runs[piece.loc["run"]][piece.offset:piece.offset + len(piece.text)] == piece.text
