@@ -111,3 +111,9 @@ def test_all_upheld_against_pending_cases():
     assert hits[0].evidence["cell"]["key"] == "review.not_upheld" and hits[0].evidence["table_value"] == 1
     upheld = review_text(minimal_report(s1=s1, table4={"review.upheld": 2, "review.total": 2}))
     assert not [f for f in upheld.findings if f.category == "contradiction"]
+
+
+def test_other_years_figures_are_not_this_years_claims():
+    doc, cs = claims_of("2023年收到政府信息公开申请8件，2024年收到政府信息公开申请2件。去年同期收到申请5件。")
+    assert [(k, v) for k, v, _, _ in cs if k == "new.total"] == [("new.total", 2)]
+    assert not [f for f in doc.findings if f.category == "contradiction"]

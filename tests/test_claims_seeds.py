@@ -133,3 +133,9 @@ def test_seed_fee_plausibility(seeds):
 def test_sci_notation_not_duplicated(seeds):
     rules = [f.rule for f in seeds["003"].findings if f.quote == "1.0074845E7"]
     assert rules.count("FORMAT.SCI_NOTATION") == 1 and not any(r.startswith("NUMBER.SCI") for r in rules)
+
+
+def test_formats_leave_durations_and_growth_alone():
+    from nlp_review.checks.examples import report_with
+    doc = review_text(report_with("平均办理时间3.5个工作日，依申请公开数量同比增长150%，粉丝新增4.5万人。", 1))
+    assert not [f for f in doc.findings if f.rule.startswith("NUMBER.")]

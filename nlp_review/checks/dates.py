@@ -59,7 +59,7 @@ SIGNATURE_LATE = register(Rule(
 YEAR_AT_CLAUSE = re.compile(r"(?:^|(?<=[，,。；;：:\s）)]))(?:在)?(?P<y>(?:19|20)\d{2})\s*年(?:度)?"
                             r"(?=\s*(?:[，,]|全年|我|本|区|市|县|镇|乡|共|累计|以|通过|在|对|新|主动|收到|受理))")
 PAST_CONTEXT = re.compile(r"上年|去年|较|同比|比|相比|相较|与|对比|以来|至今|截至|截止|起|之前|此前")
-OTHER_YEAR_TOPIC = re.compile(r"结转|上年|去年|上一年|前一年|往年|历年|决算|预算")
+OTHER_YEAR_TOPIC = re.compile(r"结转|上年|去年|上一年|前一年|往年|历年|决算|预算|整改")
 REPORT_NAMED = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?政府信息公开(?:工作)?(?:年度)?报告")
 FUTURE = re.compile(r"将|计划|拟|力争|继续|下一步|明年|下年|今后")
 
@@ -84,8 +84,8 @@ def check_years(doc: Doc) -> list[Finding]:
         if sec not in (None, 1, 5):
             continue
         t = doc.text[s.start:s.end]
-        if OTHER_YEAR_TOPIC.search(t):
-            continue
+        if OTHER_YEAR_TOPIC.search(t) or re.search(rf"{y}\s*年", t):
+            continue  # a comparison with the report year itself, or another year's topic
         for m in YEAR_AT_CLAUSE.finditer(t):
             yy = int(m.group("y"))
             if yy == y:

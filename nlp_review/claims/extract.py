@@ -389,6 +389,13 @@ def _zero_claims(doc: Doc, comp: Compact, unit: Span) -> list[Claim]:
     return out
 
 
+def _other_period(local: str, year: Optional[int], key: str) -> bool:
+    for m in re.finditer(r"((?:19|20)\d{2})\s*年", local):
+        if year is not None and int(m.group(1)) != year:
+            return True
+    return key != "carried_over.total" and bool(re.search(r"去年|上年同期|上一年度(?!结转)|上年度(?!结转)", local))
+
+
 def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> tuple[list[Claim], Compact, list[Mention]]:
     comp = Compact.of(doc.text, unit.start, unit.end)
     government = bool(re.search(r"人民政府(?!办公室|办公厅)", doc.agency or ""))
@@ -401,6 +408,8 @@ def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> 
         if mapped is None:
             continue
         key, conf, subject, alts = mapped
+        if _other_period(comp.text[clauses[ci][0]:m.a], doc.year, key):
+            continue  # “2022年收到申请8件”, “去年同期…”: another year's figure
         a, b = comp.span(m.num_a if m.kind == "exact" else m.a, m.b)
         claims.append(Claim(key, m.value, m.kind, a, b, conf, (unit.start, unit.end), m.unit, subject, alts))
     zero = _zero_claims(doc, comp, unit)
