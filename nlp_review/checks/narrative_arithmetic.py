@@ -68,13 +68,17 @@ def _breakdowns(doc: Doc) -> list[Breakdown]:
                 whole = before[-1]
             elif p == 0 and i > 0:
                 pu, pcomp, pm = qs[i - 1]
-                if pm and pm[-1].unit in COUNTED and len(pcomp.text) - pm[-1].b <= 2 \
+                counted = [x for x in pm if x.unit in COUNTED]
+                if len(counted) == 1 and counted[0] is pm[-1] and len(pcomp.text) - pm[-1].b <= 2 \
                         and pu.end >= unit.start - 3:
                     whole, whole_comp = pm[-1], pcomp
             if whole is None or whole.kind != "exact":
                 continue
             end = t.find("。", p)
             end = len(t) if end < 0 else end
+            if p > 0 and t[p - 1] in "（(":  # “121件（其中新收112件，上年结转9件）”: the list ends at “）”
+                close = min((k for k in (t.find("）", p), t.find(")", p)) if k >= 0), default=end)
+                end = min(end, close)
             parts, labels, percents = [], [], []
             last = p + 2
             for x in mentions:
@@ -116,7 +120,7 @@ def check_breakdowns(doc: Doc) -> list[Finding]:
         w = bd.whole.value
         if any(x.kind != "exact" for x in bd.parts):
             continue
-        exhaustive = any(EXHAUSTIVE.search(lbl) for lbl in bd.labels)
+        exhaustive = bool(EXHAUSTIVE.search(bd.labels[-1]))  # the list closes with “其他…”
         for g in _groups(w, bd.parts):
             s = sum(x.value for x in g)
             if s == w or (s < w and not exhaustive):
