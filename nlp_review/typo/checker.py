@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lm import ORDER, CharLM
+from .lm import ORDER, UNK, CharLM
 
 TERMS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "protected_terms.txt"
 MAX_CANDIDATES = 40
@@ -63,11 +63,10 @@ def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
                 continue
             a, b, n, _ = line.rstrip("\n").split("\t")
             ia, ib = lm.char_id.get(a), lm.char_id.get(b)
-            if ia is None or ib is None or not _CJK.match(a) or not _CJK.match(b):
+            if ib is None or not _CJK.match(a) or not _CJK.match(b) or uni.get(ib, 0) < MIN_CAND_COUNT:
                 continue
-            if uni.get(ib, 0) < MIN_CAND_COUNT:
-                continue
-            pairs.setdefault(ia, []).append((-int(n), -uni.get(ib, 0), ib))
+            # characters the official corpus never uses (菓, 辻) are keyed by the character
+            pairs.setdefault(ia if ia is not None else a, []).append((-int(n), -uni.get(ib, 0), ib))
     ptr = np.zeros(lm.vocab_size + 1, dtype=np.int32)
     cands: list[int] = []
     for i in range(lm.vocab_size):
@@ -75,6 +74,8 @@ def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
         cands.extend(x[2] for x in lst)
         ptr[i + 1] = len(cands)
     np.savez_compressed(out / "conf.npz", ptr=ptr, cands=np.array(cands, dtype=np.uint16))
+    oov = {a: [x[2] for x in sorted(v)[:MAX_CANDIDATES]] for a, v in pairs.items() if isinstance(a, str)}
+    (out / "conf_oov.json").write_text(json.dumps(oov, ensure_ascii=False), encoding="utf-8")
     words, proper = [], []
     for line in _jieba_dict().read_text(encoding="utf-8").splitlines():
         parts = line.split(" ")
@@ -103,6 +104,7 @@ class StatChecker:
         self.word_weight = float(params.get("word_weight", 1.5))
         self.calibration = [tuple(x) for x in params.get("calibration", [])]
         self.protect_patterns = PROTECT_PATTERNS
+        self.oov: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, d: Path) -> "StatChecker":
@@ -114,7 +116,11 @@ class StatChecker:
         params = {}
         if (d / "params.json").is_file():
             params = json.loads((d / "params.json").read_text(encoding="utf-8"))
-        return cls(lm, ptr, cands, set(common.split()), set(prop.split()), params)
+        ck = cls(lm, ptr, cands, set(common.split()), set(prop.split()), params)
+        if (d / "conf_oov.json").is_file():
+            oov = json.loads((d / "conf_oov.json").read_text(encoding="utf-8"))
+            ck.oov = {a: np.array(v, dtype=np.uint16) for a, v in oov.items()}
+        return ck
 
     def set_threshold(self, threshold: float, calibration: list) -> None:
         self.threshold = threshold
@@ -174,7 +180,8 @@ class StatChecker:
         sup, _ = lm.lookup(np.concatenate([pack([prev, cur, nxt]), pack([prev, cur]), pack([cur, nxt])]))
         c3, c2a, c2b = sup[:L], sup[L:2 * L], sup[2 * L:]
         suspicious = (c3 == 0) | (np.minimum(c2a, c2b) < 2)
-        suspicious &= cur >= 3
+        oov = np.array([c == UNK and s[k] in self.oov for k, c in enumerate(cur)], dtype=bool)
+        suspicious = (suspicious & (cur >= 3)) | oov
         if not suspicious.any():
             return []
         mask = self.protected(s, extra_protected)
@@ -182,10 +189,13 @@ class StatChecker:
         for i in np.nonzero(suspicious & ~mask)[0]:
             if not _CJK.match(s[i]) or self.in_proper(s, i):
                 continue
-            a, b = self.ptr[cur[i]], self.ptr[cur[i] + 1]
-            if a == b:
-                continue
-            cs = self.cands[a:b]
+            if oov[i]:
+                cs = self.oov[s[i]]
+            else:
+                a, b = self.ptr[cur[i]], self.ptr[cur[i] + 1]
+                if a == b:
+                    continue
+                cs = self.cands[a:b]
             pos_list.append(np.full(len(cs), i))
             cand_list.append(cs)
         if not pos_list:
@@ -220,6 +230,14 @@ class StatChecker:
                 best[i] = (i, ch, sc)
         out = sorted(best.values())
         return out
+
+    def gain(self, s: str, i: int, ch: str) -> float:
+        """LM log-probability gain of writing `ch` at position i (whole sentence)."""
+        lm = self.lm
+        ctx, tgt = lm.contexts(lm.encode(s))
+        alt = s[:i] + ch + s[i + 1:]
+        ctx2, tgt2 = lm.contexts(lm.encode(alt))
+        return float(lm.logprob(ctx2, tgt2).sum() - lm.logprob(ctx, tgt).sum())
 
     def apply(self, s: str, props: list[tuple[int, str, float]]) -> str:
         """Apply proposals, best first, never two within 1 character of each other."""
