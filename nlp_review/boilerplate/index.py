@@ -25,6 +25,7 @@ from .text import is_heading, jaccard, norm, shingles
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5  # candidates; a near-copy is confirmed at MIN_SIMILARITY
 MIN_SIMILARITY = 0.7
+ESTIMATE_MARGIN = 0.2  # 64 permutations: the estimate's s.d. is ≤ 0.063, so 0.2 is > 3 s.d.
 MIN_CHARS = 15  # shorter sentences are not indexed (too generic to be evidence of copying)
 SEED = 1
 SCHEME = "affine32"
@@ -66,7 +67,7 @@ class CommonIndex:
         self.sent_doc: list[int] = []
         self.sent_text: list[str] = []
         self._norm: list[str] = []
-        self.sigs: list[np.ndarray] = []
+        self._sigs = np.zeros((1024, NUM_PERM), dtype=np.uint32)  # row i: sentence i's signature
 
     def __len__(self) -> int:
         return len(self.sent_text)
@@ -76,8 +77,14 @@ class CommonIndex:
         self.sent_doc.append(doc_i)
         self.sent_text.append(text)
         self._norm.append(norm(text))
-        self.sigs.append(np.asarray(sig.hashvalues, dtype=np.uint32))
+        if key == len(self._sigs):
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        self._sigs[key] = sig.hashvalues
         self.lsh.insert(key, sig, check_duplication=False)
+
+    @property
+    def sigs(self) -> np.ndarray:
+        return self._sigs[:len(self.sent_text)]
 
     def add_doc(self, meta: dict, sentences: Iterable[str]) -> int:
         """Add one report (`meta` has at least "key"); returns its document number."""
@@ -102,7 +109,11 @@ class CommonIndex:
         if sig is None:
             return []
         best: dict[int, tuple[float, int]] = {}
-        for key in self.lsh.query(sig):
+        cands = np.fromiter(self.lsh.query(sig), dtype=np.int64)
+        if len(cands) > 8:  # the signatures' estimate first: exact Jaccard only where it can pass
+            est = (self._sigs[cands] == np.asarray(sig.hashvalues, dtype=np.uint32)).mean(axis=1)
+            cands = cands[est >= min_similarity - ESTIMATE_MARGIN]
+        for key in cands.tolist():
             d = self.sent_doc[key]
             if exclude is not None and exclude(self.docs[d]):
                 continue
@@ -116,8 +127,7 @@ class CommonIndex:
     # -- persistence ---------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "signatures.npy", np.vstack(self.sigs) if self.sigs else
-                np.zeros((0, NUM_PERM), dtype=np.uint32))
+        np.save(folder / "signatures.npy", np.ascontiguousarray(self.sigs))
         with lzma.open(folder / "sentences.jsonl.xz", "wt", encoding="utf-8") as fh:
             for d, t in zip(self.sent_doc, self.sent_text):
                 fh.write(json.dumps([d, t], ensure_ascii=False) + "\n")
