@@ -39,6 +39,7 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) bench/bench_check.py
+	$(PY) bench/claims_eval.py
 
 bench-service: $(STAMP)
 	$(PY) bench/service_latency.py
