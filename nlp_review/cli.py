@@ -22,6 +22,7 @@ EXTRA_COMMANDS: list[str] = [
     "nlp_review.models.train:add_command",
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
+    "nlp_review.annotate.cli:add_command",
 ]
 
 

@@ -121,3 +121,21 @@ def test_generated_docx_spans_across_lines_and_points():
         got = anchored[str(comments[f["id"]].comment_id)]
         # A quote ending on a line break is anchored up to the end of that line.
         assert got == f["quote"].rstrip("\n") or got == f["quote"], (f, got)
+
+
+def test_cli_annotate_writes_the_same_files(docx_dir, tmp_path):
+    from nlp_review.cli import main
+    from nlp_review.pipeline import review_bytes
+
+    seed = SEEDS[2]
+    src = tmp_path / "draft.docx"
+    src.write_bytes(seed_docx(seed, docx_dir))
+    out, html = tmp_path / "out.docx", tmp_path / "report.html"
+    assert main(["annotate", str(src), "--out", str(out), "--html", str(html)]) in (0, 1)
+    findings = review_bytes(src.read_bytes(), src.name).findings
+    comments = comments_by_finding(docx.Document(str(out)))
+    assert sorted(comments) == sorted(f.id for f in findings)
+    anchored = anchored_texts(out.read_bytes())
+    for f in findings:
+        assert norm(anchored[str(comments[f.id].comment_id)]) == f.quote
+    assert all(f"id='{f.id}'" in html.read_text(encoding="utf-8") for f in findings)
