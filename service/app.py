@@ -196,6 +196,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceError(413, "too_large", f"{what}过大，上限为 {mb:.0f} MB。")
         return data
 
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        path = request.url.path
+        if path == "/" or path.endswith("/report.html"):
+            script = "'self'" if path == "/" else "'none'"
+            response.headers["Content-Security-Policy"] = (
+                f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
     @app.get("/", include_in_schema=False)
     def index():
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")

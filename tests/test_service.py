@@ -272,3 +272,11 @@ def test_worker_process_mode(tmp_path):
             same = threads.post("/v1/reviews", files={"file": ("r.txt", SEEDS[3].read_bytes())}).json()
         assert r.json()["findings"] == same["findings"]
         assert_chinese_error(c.post("/v1/reviews", files={"file": ("x.doc", corrupt_corpus()["ole.doc"])}), 415)
+
+
+def test_html_pages_carry_a_content_security_policy(client, seed_review):
+    page = client.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    report = client.get(seed_review["links"]["report_html"])
+    assert "script-src 'none'" in report.headers["content-security-policy"]
+    assert report.headers["x-content-type-options"] == "nosniff"
