@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 
 import docx
 import pytest
@@ -74,6 +75,32 @@ def _random_spans(text: str, rng: random.Random, n: int) -> list[tuple[int, int]
         if e - s > 2:
             spans.append((s + 1, e - 1))  # nested
     return spans
+
+
+def _collapse(s: str) -> str:
+    """Paragraph and cell boundaries as one separator (Doc.text: "\n" and "\t"; Word: paragraphs)."""
+    return re.sub(r"\s*[\t\n]\s*", "\n", s).strip("\n")
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_spans_across_paragraphs_and_cells(seed, docx_dir):
+    data = seed_docx(seed, docx_dir)
+    doc = load_bytes(data, "x.docx")
+    rng = random.Random("x" + seed.name)
+    spans = []
+    while len(spans) < 40:
+        s = rng.randrange(len(doc.text) - 1)
+        e = min(len(doc.text), s + rng.randrange(1, 400))
+        if doc.text[s].strip() and doc.text[e - 1].strip():
+            spans.append((s, e))
+    findings = [{"id": f"f-{i:04d}", "rule": "TEST.SPAN", "category": "format", "severity": "info",
+                 "start": s, "end": e, "quote": doc.text[s:e], "message": "m"} for i, (s, e) in enumerate(spans)]
+    out = annotate_docx(data, doc, findings)
+    comments = comments_by_finding(docx.Document(io.BytesIO(out)))
+    anchored = anchored_texts(out)
+    for f in findings:
+        got = norm(anchored[str(comments[f["id"]].comment_id)])
+        assert _collapse(got) == _collapse(f["quote"]), f
 
 
 @pytest.mark.parametrize("seed", SEEDS[:3], ids=lambda p: p.name[:3])
