@@ -117,3 +117,15 @@ def test_other_years_figures_are_not_this_years_claims():
     doc, cs = claims_of("2023年收到政府信息公开申请8件，2024年收到政府信息公开申请2件。去年同期收到申请5件。")
     assert [(k, v) for k, v, _, _ in cs if k == "new.total"] == [("new.total", 2)]
     assert not [f for f in doc.findings if f.category == "contradiction"]
+
+
+def test_rubric_phrasings():
+    """Phrasings from rubric §4 map to their cells."""
+    _, cs = claims_of("因不服答复引起行政复议3件，1件结果维持，2件结果纠正。全年未收到行政许可申请。"
+                      "主动公开市政府规章13件（含新制定5件，修改4件，废止4件）。"
+                      "本年度行政规范性文件发布0条，废止数量0条，现行有效数量0条。")
+    keys = {(k, v, kind) for k, v, kind, _ in cs}
+    assert {("review.total", 3, "exact"), ("review.upheld", 1, "exact"), ("review.corrected", 2, "exact"),
+            ("licensing.decisions", 0, "zero"), ("regulations.issued", 5, "exact"),
+            ("regulations.repealed", 4, "exact"), ("normative_documents.in_force", 0, "exact")} <= keys
+    assert not [c for c in cs if c[1] in (13, 4) and c[0].endswith("in_force")]  # 13 published, 4 修改: no cell

@@ -155,7 +155,7 @@ REVIEW_RULES: list[tuple[re.Pattern, str, float]] = [
 ]
 REVIEW_OUTCOMES = [(re.compile(r"结果维持|维持"), "upheld"), (re.compile(r"结果纠正|纠正|撤销|确认违法"), "corrected"),
                    (re.compile(r"其他结果"), "other"), (re.compile(r"尚未审结|未审结|审理中|在审"), "pending")]
-DOC_TYPES = [(re.compile(r"规范性文件"), "normative_documents"), (re.compile(r"(?<!政府)规章"), "regulations")]
+DOC_TYPES = [(re.compile(r"规范性文件"), "normative_documents"), (re.compile(r"规章"), "regulations")]
 DOC_ACTIONS = [(re.compile(r"现行有效"), "in_force", 0.85), (re.compile(r"废止|失效"), "repealed", 0.85),
                (re.compile(r"保留"), "in_force", 0.4),
                (re.compile(r"制发|印发|出台|制定|发布|新制定"), "issued", 0.8)]
@@ -163,7 +163,7 @@ DECISIONS = [(re.compile(r"行政许可"), "licensing.decisions"), (re.compile(r
              (re.compile(r"行政强制"), "coercion.decisions")]
 DECISION_VERB = re.compile(r"(?<!国务院)决定|作出|办理|办结|审批|实施|查处|案件")
 DECISION_UNITS = ("件", "个", "宗", "起", "次", "项", "例")
-QUALIFIER = re.compile(r"以[^，。；]{1,12}名义|市政府|县政府|区政府|政府办")
+QUALIFIER = re.compile(r"以[^，。；]{1,12}名义")
 FOREIGN_SUBJECT = re.compile(r"全市|全县|全区|全省|各县|各区|各部门|各单位|县区|市直")
 
 
@@ -190,7 +190,7 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str,
          government: bool = False) -> Optional[tuple[str, float, str, tuple]]:
     """Key, confidence, subject wording and alternatives of one number, or None."""
     a, clause_end = clauses[ci]
-    local = ctext[a:m.a]
+    local = whole_local = ctext[a:m.a]
     cut = max(local.rfind("（"), local.rfind("("), local.rfind("其中") + 1)
     if cut > 0:  # “14件（其中信件申请10件”: the parenthesis or 其中 opens a new subject
         local = local[cut + 1:]
@@ -219,16 +219,16 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str,
         if pat.search(local) or (pat.match(after) and re.search(r"制发|印发|出台|制定|废止", local)):
             topic = (row, 1.0)
             break
-    if topic is None and ci > 0:
-        prev_text = ctext[clauses[max(0, ci - 2)][0]:a]
+    if topic is None:
+        prev_text = ctext[clauses[max(0, ci - 2)][0]:a] if ci > 0 else whole_local
         for pat, row in DOC_TYPES:
             if pat.search(prev_text):
-                topic = (row, 0.8)
+                topic = (row, 0.85)  # the type named earlier in the sentence (“规章13件（含新制定5件…”)
                 break
-    if topic is not None and m.unit in ("件", "个", "部", "份", "篇"):
+    if topic is not None and m.unit in ("件", "个", "部", "份", "篇", "条"):
         for pat, col, conf in DOC_ACTIONS:
             hit = pat.search(local)
-            if hit:
+            if hit and (m.unit != "条" or col in ("repealed", "in_force") or "数量" in local):
                 c = conf * topic[1]
                 if QUALIFIER.search(local) or (topic[1] < 1 and QUALIFIER.search(ctext[:a])):
                     c *= 0.6
@@ -238,7 +238,7 @@ def _map(ctext: str, clauses, ci: int, m: Mention, before_unit: str,
         if topic[1] == 1.0:
             return None
     # review and litigation caused by disclosure work
-    review_ctx = REVIEW_CONTEXT.search(sentence) or (
+    review_ctx = REVIEW_CONTEXT.search(sentence) or re.search(r"不服.{0,8}答复|答复.{0,6}不服", sentence) or (
         REVIEW_CONTEXT.search(before_unit) and re.search(r"复议|诉讼", before_unit))
     if re.search(r"复议|诉讼", sentence) and review_ctx and m.unit in ("件", "宗", "起", "例", "个", "次"):
         if re.search(r"复议申请", sentence) and not REVIEW_CONTEXT.search(sentence):
@@ -336,6 +336,8 @@ ZERO_APPS = re.compile(
     r"(未|没有|尚未|未曾)(收到|接到|接收|受理|收悉|发生|核收)过?[^。；;，,]{0,14}?" + _OBJ +
     r"|(无|未有|没有)[^。；;，,]{0,3}?" + _OBJ)
 ZERO_REVIEW = re.compile(r"(未发生|未出现|没有发生|没有收到|未收到|没有|无|未有|未产生|不存在)[^。；;，,]{0,30}?(复议|诉讼)")
+ZERO_DECISIONS = re.compile(r"(未|没有|无)(收到|受理|作出|办理|实施|发生)?[^。；;，,]{0,6}?(行政许可|行政处罚|行政强制)"
+                            r"(申请|决定|案件|事项)")
 ALL_UPHELD = re.compile(r"(行政复议|复议|行政诉讼|诉讼)[^。；;，,]{0,24}?(均|全部|都)(已)?(获|被|予以|得到)?(维持|胜诉)")
 ALL_ZERO = re.compile(r"(均为|全部为|皆为)(0|零)(件)?")
 
@@ -366,6 +368,13 @@ def _zero_claims(doc: Doc, comp: Compact, unit: Span) -> list[Claim]:
         keys = (["review.total"] if "复议" in names else []) + (["litigation.total"] if "诉讼" in names else [])
         for k in keys:
             out.append(Claim(k, 0, "zero", a, b, 0.85, sent, "件", names))
+    for m in ZERO_DECISIONS.finditer(t):  # “全年未收到行政许可申请”: no decisions either
+        key = {"行政许可": "licensing.decisions", "行政处罚": "punishment.decisions",
+               "行政强制": "coercion.decisions"}[m.group(3)]
+        if re.search(r"公开|信息|事项", m.group(0)):
+            continue  # “无行政许可事项信息” is about published items
+        a, b = comp.span(m.start(), m.end())
+        out.append(Claim(key, 0, "zero", a, b, 0.7, sent, "件", m.group(0)))
     for m in ALL_UPHELD.finditer(t):  # “行政复议、行政诉讼均获维持”: nothing corrected, other or pending
         if not REVIEW_CONTEXT.search(t):
             continue
