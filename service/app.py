@@ -295,7 +295,11 @@ def review_job(data: bytes, filename: str | None, previous: bytes | None, previo
     try:
         options = Options()
         if previous:
-            options.previous = review(load_bytes(previous, previous_name, **reader_options))
+            try:
+                options.previous = review(load_bytes(previous, previous_name, **reader_options))
+            except InputError as e:
+                return "input_error", {"code": e.code, "message": "上一年度文件无法审查：" + e.message,
+                                       "detail": e.detail}
         return "ok", to_contract(review_bytes(data, filename, options, **reader_options))
     except InputError as e:
         return "input_error", {"code": e.code, "message": e.message, "detail": e.detail}

@@ -88,6 +88,9 @@ def test_previous_year_upload(client):
     r = client.post("/v1/reviews", files={"file": ("a.txt", SEEDS[1].read_bytes()),
                                           "previous": ("b.txt", SEEDS[2].read_bytes())})
     assert r.status_code == 201, r.text
+    bad = client.post("/v1/reviews", files={"file": ("a.txt", SEEDS[1].read_bytes()),
+                                            "previous": ("b.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)})
+    assert "上一年度" in assert_chinese_error(bad, 415)["message"]
 
 
 def test_feedback_is_stored_and_exported(client, settings, seed_review, tmp_path):
