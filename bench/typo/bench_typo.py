@@ -63,7 +63,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--json", help="write the full result (incl. flagged clean sentences) here")
     ap.add_argument("--show-flagged", action="store_true")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="override the statistical checker's tuned threshold (trade-off curve)")
     a = ap.parse_args()
+    if a.threshold is not None:
+        engine.stat_checker().threshold = a.threshold
     r = run(a.split, a.mode, not a.no_rules, a.limit)
     d, c = r["detection"], r["correction"]
     print(f"| ODW {r['split']} | {r['mode']}{'' if r['rules'] else ' (no rules)'} | {d['precision']:.3f} | "
