@@ -11,7 +11,7 @@ from datetime import date
 
 from ..doc import Doc, Finding
 from .catalogue import Example, Rule, finding, register
-from .examples import DEFAULT_S1, DEFAULT_S5, minimal_report
+from .examples import DEFAULT_S1, minimal_report
 
 YEAR_MISMATCH = register(Rule(
     "DATE.YEAR_MISMATCH", "contradiction", "warning",

@@ -2,7 +2,8 @@
 hold, as a typed `Claim` (cell key or derived quantity, value, exact/approx/bound/zero,
 span, mapping confidence).
 
-Where: the preamble and sections one, five and six. How: `doc.sentences` are merged
+Where: the preamble and sections one, five and six, and the prose (never the tables) of
+sections two to four, where old-template reports tell their figures. How: `doc.sentences` are merged
 into *units* (a sentence broken by a PDF line wrap is one unit again), each unit is read
 in its compact form (numbers.py), and every number with a unit is mapped to a quantity
 by the *subject and qualifiers of its own clause* — whose applications (收到 / 受理 /
@@ -15,11 +16,11 @@ names no such subject is not a claim. Ambiguous wording (受理, 保留, 以…�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from ..doc import Doc, Span
-from .numbers import COUNT_UNITS, Compact, Mention, find_mentions
+from .numbers import Compact, Mention, find_mentions
 
 NARRATIVE_SECTIONS = (1, 5, 6)
 PROSE_SECTIONS = (2, 3, 4)  # prose outside the tables (old-template reports narrate here)
@@ -81,7 +82,7 @@ def units(doc: Doc) -> list[Span]:
 
 def _continues(text: str, prev: Span, cur: Span) -> bool:
     gap = text[prev.end:cur.start]
-    if gap.count("\n") > 1 or not gap.strip() == "":
+    if gap.count("\n") > 1 or gap.strip():
         return False
     last = text[prev.end - 1]
     if last in SENT_END + "）)":
