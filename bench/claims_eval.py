@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT / "corpus" / "claims"))
 from build import locate  # noqa: E402
 
 from nlp_review.checks.contradictions import REPORT_MIN  # noqa: E402
-from nlp_review.ingest import load_path  # noqa: E402
-from nlp_review.pipeline import PIPELINE, Options, _resolve  # noqa: E402
+from nlp_review.claims import claims_doc as claims_of  # noqa: E402
 
 DATA = ROOT / "corpus" / "claims"
 
@@ -105,16 +104,6 @@ def evaluate(min_conf: float, docs, gold, verbose=False):
         for s in spurious:
             print("  SPURIOUS", *s)
     return res
-
-
-def claims_of(path):
-    """The pipeline up to and including the claims component (later ones are not needed)."""
-    doc, options = load_path(path), Options()
-    for name, fn in PIPELINE:
-        _resolve(fn)(doc, options)
-        if name == "claims":
-            break
-    return doc
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ EXTRA_COMMANDS: list[str] = [
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
     "nlp_review.annotate.cli:add_command",
+    "nlp_review.claims.cli:add_command",
 ]
 
 
