@@ -129,3 +129,14 @@ def test_rubric_phrasings():
             ("licensing.decisions", 0, "zero"), ("regulations.issued", 5, "exact"),
             ("regulations.repealed", 4, "exact"), ("normative_documents.in_force", 0, "exact")} <= keys
     assert not [c for c in cs if c[1] in (13, 4) and c[0].endswith("in_force")]  # 13 published, 4 修改: no cell
+
+
+def test_claims_command(capsys, seed_paths):
+    import json
+
+    from nlp_review.cli import main
+
+    assert main(["claims", str([p for p in seed_paths if p.name.startswith("004")][0])]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    granted = [r for r in rows if r["key"] == "granted.total"][0]
+    assert granted["value"] == 11 and granted["table_value"] == 11 and granted["quote"] == "11件"
