@@ -14,7 +14,7 @@ REPORT_MIN = 0.7  # mappings less certain than this are ambiguous: never reporte
 TABLE_MISMATCH = register(Rule(
     "CLAIM.TABLE_MISMATCH", "contradiction", "error",
     "正文称{subject}为{claim_value}（“{quote}”），但{cell}为{table_value}，正文与统计表不一致。",
-    "A number stated in the narrative (sections 1, 5, 6 or the preamble) differs from the table cell its wording maps to.",
+    "A number stated in the narrative (preamble, sections 1, 5, 6, prose of 2–4) differs from the table cell its wording maps to.",
     [Example("全年收到政府信息公开申请3件，均已按时答复。", True, quote="3件"),
      Example("本年度共收到政府信息公开申请2件，其中予以公开1件，本机关不掌握相关政府信息1件。", False),
      Example(minimal_report(s1=DEFAULT_S1.replace("全年收到政府信息公开申请2件", "全年未收到政府信息公开申请")),
