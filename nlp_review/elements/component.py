@@ -5,7 +5,9 @@ classes). A unit's label counts when its probability is at least `ACCEPT`; insid
 block already labelled with another element it must reach `ACCEPT_NESTED` (a heading
 that says “监督保障” is evidence, not proof, for the sentences under it). A sentence that
 only lists aspect names (“做好主动公开、依申请公开等工作”) with no fact does not make an
-element present: it is recorded as a generic mention (NUMBERING/ELEMENT rules read it).
+element present: it is recorded as a generic mention (ELEMENT.GENERIC reads it). A headed
+block whose sentences, read without the heading, never support its label and are sure of
+another element loses the label (“headings lie”).
 """
 from __future__ import annotations
 
@@ -16,9 +18,13 @@ from . import KEYS, OTHER
 from .data import unit_record
 from .model import load
 from .segment import KIND_RANK, Unit, segment
+from .weak import label_from_heading
 
 ACCEPT = 0.5
 ACCEPT_NESTED = 0.8
+SUPPORT = 0.25  # a block's text supports its label when some unit, read bare, gives it this much
+CONTRADICT = 0.95  # …and contradicts it when a unit, read bare, is this sure of another element
+HEADING_PRIOR = 0.3  # a block whose heading names element E is E when the model gives E this much
 ASPECT_WORDS = {
     "s1.proactive": re.compile(r"主动公开"),
     "s1.on_request": re.compile(r"依申请公开|依法申请公开"),
@@ -26,7 +32,9 @@ ASPECT_WORDS = {
     "s1.platform": re.compile(r"平台建设"),
     "s1.oversight": re.compile(r"监督保障"),
 }
-FACT = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?:条|件|篇|次|个|场|期|名|项|份|家)|未(?:收到|接到|发生|出现|受理)|没有|《")
+# a count (not a year or date), or a stated zero: what makes a sentence report, not name
+FACT = re.compile(r"\d+(?:\.\d+)?(?![\d.]*\s*[年月日])|[一二三四五六七八九十两百千万]+(?:条|件|篇|次|个|场|期|名|项|份|家)"
+                  r"|未(?:收到|接到|发生|出现|受理)|没有")
 
 
 def _generic_mentions(text: str) -> list[str]:
@@ -45,19 +53,47 @@ def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, li
     """(accepted label or OTHER, probability, generic mentions) for each unit."""
     if not units:
         return []
-    rows = [unit_record(doc, u) for u in units]
+    rows = [unit_record(doc, u, units) for u in units]
     proba = model.proba(rows)
-    out: list[tuple[str, float, list[str]]] = []
-    for i, (u, p) in enumerate(zip(units, proba)):
+    # the same units read without their heading: what the text itself says
+    bare = model.proba([{**r, "heading": "", "context": ""} for r in rows])
+    classes = model.classes
+
+    def pick(p) -> tuple[str, float]:
         j = int(p.argmax())
-        lab, pr = model.classes[j], float(p[j])
+        return (classes[j] if p[j] >= ACCEPT else OTHER), float(p[j])
+
+    raw: list[tuple[str, float, list[str]]] = []
+    for i, (u, p) in enumerate(zip(units, proba)):
+        lab, pr = pick(p)
+        named = label_from_heading(u.section, u.heading) if u.kind == "block" and u.own_heading else None
+        if named not in (None, OTHER, lab) and p[classes.index(named)] >= HEADING_PRIOR:
+            # the author's heading names the element and the model, reading it, finds it plausible
+            lab, pr = named, float(p[classes.index(named)])
         generic = _generic_mentions(rows[i]["text"]) if u.section == 1 else []
         if generic and u.kind != "block":
             lab = OTHER
+        raw.append((lab, pr, generic))
+    # Headings lie: a part headed “政府信息管理” whose text, read without the heading,
+    # is confidently about something else (lawsuits, applications) is not management.
+    for i, u in enumerate(units):
+        lab = raw[i][0]
+        if u.kind != "block" or lab == OTHER:
+            continue
+        e = classes.index(lab)
+        inner = [j for j, v in enumerate(units) if v.kind != "block" and u.start <= v.start and v.end <= u.end]
+        if not inner or any(bare[j][e] >= SUPPORT for j in inner):
+            continue
+        if any(classes[int(bare[j].argmax())] not in (lab, OTHER) and bare[j].max() >= CONTRADICT for j in inner):
+            raw[i] = (OTHER, raw[i][1], raw[i][2])
+            for j in inner:
+                blab, bpr = pick(bare[j])
+                raw[j] = (OTHER if raw[j][2] else blab, bpr, raw[j][2])
+    out: list[tuple[str, float, list[str]]] = []
+    for i, (lab, pr, generic) in enumerate(raw):
         if lab != OTHER:
             outer = next((out[a][0] for a in _ancestors(units, i) if out[a][0] != OTHER), None)
-            need = ACCEPT_NESTED if outer is not None and outer != lab else ACCEPT
-            if pr < need:
+            if outer is not None and outer != lab and pr < ACCEPT_NESTED:
                 lab = OTHER
         out.append((lab, pr, generic))
     return out

@@ -38,9 +38,21 @@ def prepare(path: Path) -> Doc:
     return doc
 
 
-def unit_record(doc: Doc, u: Unit) -> dict:
+CONTEXT_CHARS = 200
+
+
+def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
+    """The classifier's view of a unit; `context` is the text of its outermost enclosing
+    block (the part it belongs to), cut to CONTEXT_CHARS."""
+    context = ""
+    if units is not None and u.parent is not None:
+        top = u
+        while top.parent is not None:
+            top = units[top.parent]
+        context = compact(top.text(doc))[:CONTEXT_CHARS]
     return {"section": u.section, "kind": u.kind, "heading": u.heading, "own_heading": u.own_heading,
-            "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "start": u.start, "end": u.end}
+            "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "context": context,
+            "start": u.start, "end": u.end}
 
 
 def unit_key(source: str, rec: dict) -> str:
@@ -85,7 +97,7 @@ def build(corpus: Path) -> list[dict]:
         present[src] = {n for n in SECTIONS if units[n]}
         for n in SECTIONS:
             for u in units[n]:
-                rec = unit_record(doc, u)
+                rec = unit_record(doc, u, units[n])
                 if not rec["text"]:
                     continue
                 label, how = weak_label(n, u.heading, rec["text"], u.own_heading)
@@ -109,7 +121,7 @@ def build(corpus: Path) -> list[dict]:
         rows.append({"key": f"authored:{a['id']}", "source": f"authored:{a['doc']}", "section": a["section"],
                      "kind": a.get("kind", "paragraph"), "heading": a.get("heading", ""),
                      "own_heading": bool(a.get("heading")), "text": compact(a["text"]),
-                     "tokens": " ".join(_tokens(a["text"])), "start": None, "end": None,
+                     "tokens": " ".join(_tokens(a["text"])), "context": "", "start": None, "end": None,
                      "label": a["label"], "how": "authored", "split": "test" if held else "train"})
     return rows
 

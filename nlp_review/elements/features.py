@@ -3,7 +3,8 @@
 A unit record is a dict: section, kind, heading, own_heading, text (whitespace removed),
 tokens (space-joined spaCy/jieba tokens). Features: TF-IDF over the tokens, TF-IDF over
 character 1–3-grams of the text, TF-IDF over character 1–2-grams of the heading (a
-feature, not the answer: headings lie), and one-hot section/kind.
+feature, not the answer: headings lie), optionally TF-IDF over character 1–2-grams of
+the enclosing part's text (context), and one-hot section/kind.
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def _heading(rows):
     return [r.get("heading") or "" for r in rows]
 
 
+def _context(rows):
+    return [r.get("context") or "" for r in rows]
+
+
 def _meta(rows):
     return [{"section": str(r["section"]), "kind": r["kind"], "own_heading": bool(r.get("own_heading")),
              "has_heading": bool(r.get("heading"))} for r in rows]
@@ -34,8 +39,13 @@ def _split(s):
     return s.split()
 
 
-def build_features(words: bool = True, chars: bool = True, heading: bool = True) -> FeatureUnion:
+def build_features(words: bool = True, chars: bool = True, heading: bool = True, context: bool = False) -> FeatureUnion:
     parts = []
+    if context:
+        parts.append(("context", Pipeline([("sel", FunctionTransformer(_context)),
+                                           ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 2),
+                                                                     sublinear_tf=True, min_df=2,
+                                                                     max_features=20000))])))
     if words:
         parts.append(("words", Pipeline([("sel", FunctionTransformer(_tokens)),
                                          ("tfidf", TfidfVectorizer(analyzer=_split, sublinear_tf=True, min_df=1))])))

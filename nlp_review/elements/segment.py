@@ -205,9 +205,21 @@ def segment_section(doc: Doc, number: int) -> list[Unit]:
                 seen.add((s.start, s.end))
                 units.append(Unit(number, "sentence", s.start, s.end, heading,
                                   s.start == p.start and units[pi].own_heading, pi, units[pi].depth + 1))
+    # a sentence or item that is only its block's heading (“（一）主动公开。”) says nothing
+    keep = [i for i, u in enumerate(units) if u.kind in ("block", "paragraph") or not _heading_only_unit(doc, u)]
+    new_index = {old: new for new, old in enumerate(keep)}  # removed units are leaves: no one's parent
+    units = [units[i] for i in keep]
+    for u in units:
+        u.parent = new_index[u.parent] if u.parent is not None else None
     for u in units:
         u.tokens = tokens_between(doc, u.start, u.end)
     return units
+
+
+def _heading_only_unit(doc: Doc, u: Unit) -> bool:
+    if not u.own_heading or not u.heading:
+        return False
+    return compact(strip_marker(doc.text[u.start:u.end].lstrip())).rstrip("。：:；; ") == u.heading
 
 
 def segment(doc: Doc) -> dict[int, list[Unit]]:
