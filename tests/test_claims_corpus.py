@@ -29,3 +29,24 @@ def test_extraction_and_mapping_quality():
     res = claims_eval.evaluate(0.7, docs, gold)
     assert res["mapping_precision"] >= 0.95
     assert res["extraction_precision"] >= 0.9 and res["extraction_recall"] >= 0.9
+
+
+def test_no_false_alarms_on_real_excerpts():
+    """The four families on the 144 real texts of corpus/claims raise exactly the real defects:
+    fused or garbled dates in four excerpts and the seeds' breakdown and fee problems."""
+    from nlp_review.checks import contradictions, dates, narrative_arithmetic, number_formats
+    from nlp_review.claims import claims_doc
+
+    found = set()
+    for p in sorted((ROOT / "corpus/claims/texts").glob("*.txt")):
+        doc = claims_doc(p)
+        for mod in (contradictions, narrative_arithmetic, dates, number_formats):
+            for fn in mod.CHECKS:
+                found.update((p.name, f.rule, f.quote) for f in fn(doc))
+    assert found == {
+        ("0003.txt", "DATE.MALFORMED", "20231月"), ("0003.txt", "DATE.MALFORMED", "202312月"),
+        ("0012.txt", "DATE.MALFORMED", "20241月"), ("0012.txt", "DATE.MALFORMED", "202412月"),
+        ("0055.txt", "DATE.MALFORMED", "2020你那12月31日"),
+        ("0087.txt", "DATE.MALFORMED", "20231月"), ("0087.txt", "DATE.MALFORMED", "202312月"),
+        ("seed_003.txt", "ARITH.BREAKDOWN_SUM", "58条"), ("seed_003.txt", "NUMBER.FEE_IMPLAUSIBLE", "1.0074845E7"),
+        ("seed_004.txt", "NUMBER.FEE_IMPLAUSIBLE", "11615")}
