@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .confusion import calibrated, iter_pairs
 from .lm import ORDER, UNK, CharLM
 
 TERMS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "protected_terms.txt"
@@ -57,16 +58,12 @@ def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
     for k, c in zip(lm.keys[one], lm.counts[one]):
         uni[int(k)] = int(c)
     pairs: dict[int, list[tuple[int, int, int]]] = {}
-    with lzma.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            a, b, n, _ = line.rstrip("\n").split("\t")
-            ia, ib = lm.char_id.get(a), lm.char_id.get(b)
-            if ib is None or not _CJK.match(a) or not _CJK.match(b) or uni.get(ib, 0) < MIN_CAND_COUNT:
-                continue
-            # characters the official corpus never uses (菓, 辻) are keyed by the character
-            pairs.setdefault(ia if ia is not None else a, []).append((-int(n), -uni.get(ib, 0), ib))
+    for a, b, n in iter_pairs(path):
+        ia, ib = lm.char_id.get(a), lm.char_id.get(b)
+        if ib is None or not _CJK.match(a) or not _CJK.match(b) or uni.get(ib, 0) < MIN_CAND_COUNT:
+            continue
+        # characters the official corpus never uses (菓, 辻) are keyed by the character
+        pairs.setdefault(ia if ia is not None else a, []).append((-n, -uni.get(ib, 0), ib))
     ptr = np.zeros(lm.vocab_size + 1, dtype=np.int32)
     cands: list[int] = []
     for i in range(lm.vocab_size):
@@ -264,9 +261,4 @@ class StatChecker:
 
     def confidence(self, score: float) -> float:
         """Share of correct proposals among dev proposals scoring at least `score`."""
-        conf = 0.5
-        for sc, prec in self.calibration:  # sorted by score, descending
-            if score >= sc:
-                return max(min(prec, 0.99), 0.05)
-            conf = prec
-        return max(min(conf, 0.99), 0.05)
+        return calibrated(score, self.calibration)

@@ -3,13 +3,12 @@ threshold of the statistical checker.
 
 Data: the official-text corpus (`source/*.txt.xz`, ≈35 M characters); without `source`
 (or with quick=True) the small sample `corpus/typo/lm_sample.txt`. Confusion pairs come
-from `corpus/typo/confusion_pruned.tsv.xz` (built once from the shared merged set, kept
+from `corpus/typo/confusion_pruned.tsv.xz` (`confusion.PRUNED`, built once from the shared merged set, kept
 to pairs with n_sources ≥ 2). The ODW dev split (`bench/typo/data/odw_dev.tsv`) is used
 ONLY to pick the threshold and report metrics — never for counting.
 """
 from __future__ import annotations
 
-import json
 import lzma
 import time
 from collections import Counter
@@ -17,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .confusion import PRUNED
 from .lm import BOUNDARY, ORDER, CharLM, build_table, normalise_char, pack
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "typo" / "lm_sample.txt"
-CONFUSION = REPO / "corpus" / "typo" / "confusion_pruned.tsv.xz"
+
 MIN_COUNT = {1: 1, 2: 1, 3: 2, 4: 3}  # pruning of kept n-grams (full model)
 MIN_CHAR = 3  # vocabulary: characters seen at least this often
 
@@ -88,7 +88,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     min_count = {1: 1, 2: 1, 3: 1, 4: 1} if quick else MIN_COUNT
     lm = count_ngrams(text, min_count, 1 if quick else MIN_CHAR)
     lm.save(out)
-    build_confusion(CONFUSION, lm, out)
+    build_confusion(PRUNED, lm, out)
     checker = StatChecker.load(out)
     dev = load_split("dev")
     if quick:

@@ -21,10 +21,9 @@ import re
 import time
 from pathlib import Path
 
-import numpy as np
+from .confusion import calibrated, iter_pairs
 
 REPO = Path(__file__).resolve().parents[2]
-CONFUSION = REPO / "corpus" / "typo" / "confusion_pruned.tsv.xz"
 MAX_LEN = 128
 _CJK = re.compile("[\u4e00-\u9fff]")
 _SENT = re.compile(r"[^。！？；]+[。！？；]?")
@@ -96,14 +95,10 @@ class Vocab:
 
 def load_confusion(vocab: Vocab, max_cands: int = 40) -> dict[int, list[int]]:
     pairs: dict[int, list[tuple[int, int]]] = {}
-    with lzma.open(CONFUSION, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            a, b, n, _ = line.rstrip("\n").split("\t")
-            ia, ib = vocab.index.get(a), vocab.index.get(b)
-            if ia is not None and ib is not None:
-                pairs.setdefault(ia, []).append((-int(n), ib))
+    for a, b, n in iter_pairs():
+        ia, ib = vocab.index.get(a), vocab.index.get(b)
+        if ia is not None and ib is not None:
+            pairs.setdefault(ia, []).append((-n, ib))
     return {a: [b for _, b in sorted(v)[:max_cands]] for a, v in pairs.items()}
 
 
@@ -243,12 +238,7 @@ class NeuralChecker:
         return self.apply(s, self.detect(s))
 
     def confidence(self, score: float) -> float:
-        conf = 0.5
-        for sc, prec in self.calibration:
-            if score >= sc:
-                return max(min(prec, 0.99), 0.05)
-            conf = prec
-        return max(min(conf, 0.99), 0.05)
+        return calibrated(score, self.calibration)
 
 
 def load_confusion_from(d: Path, vocab: Vocab) -> dict[int, list[int]]:
