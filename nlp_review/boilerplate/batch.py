@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..doc import Doc
-from .text import norm, split_sentences
+from .text import fingerprint, norm, split_sentences
 
 KEY_PREFIX = "batch:"
 
@@ -73,7 +73,8 @@ def prepare_batch(files: list[Path], root: Path, options) -> Callable[[Path, obj
         rel = str(path.relative_to(root))
         key = KEY_PREFIX + rel
         keys[path] = key
-        index.add_doc({"key": key, "agency": doc.agency, "year": doc.year, "file": rel},
+        index.add_doc({"key": key, "agency": doc.agency, "year": doc.year, "file": rel,
+                       "fingerprint": fingerprint(doc.text)},
                       [s for s in _narrative_sentences(doc) if indexable(s, model.lexicon.statutory_share)])
         meta[path] = (doc.agency, doc.year)
         if doc.agency and doc.year:

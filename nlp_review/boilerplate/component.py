@@ -50,8 +50,14 @@ def same_agency(a: Optional[str], b: Optional[str]) -> bool:
 
 
 def _exclude(doc: Doc, self_key: Optional[str]):
+    from .text import fingerprint
+
+    own = fingerprint(doc.text)
+
     def exclude(meta: dict) -> bool:
         if self_key is not None and meta.get("key") == self_key:
+            return True
+        if meta.get("fingerprint") == own:  # this very report is in the corpus
             return True
         return same_agency(doc.agency, meta.get("agency"))
     return exclude

@@ -46,6 +46,13 @@ def norm(s: str) -> str:
     return _PUNCT.sub("", s)
 
 
+def fingerprint(text: str) -> str:
+    """Identity of a whole report's wording, whatever its format's spacing and punctuation."""
+    import hashlib
+
+    return hashlib.sha256(norm(text).encode("utf-8")).hexdigest()[:16]
+
+
 def strip_enumerator(s: str) -> str:
     return ENUMERATOR.sub("", s, count=1)
 

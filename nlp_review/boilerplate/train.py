@@ -27,7 +27,7 @@ from .features import FEATURE_NAMES, extract, learn_lexicon, vector
 from .index import CommonIndex, indexable
 from .model import BoilerplateModel, SpecificityModel, save
 from .names import Gazetteer
-from .text import is_heading, norm, split_sentences
+from .text import fingerprint, is_heading, norm, split_sentences
 
 SPLIT = "boilerplate-doc-sha256mod4-v1"
 C = 0.3
@@ -106,7 +106,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     t_index = time.perf_counter()
     for r in reports:
         sents = [r["text"][a:b] for a, b in split_sentences(r["text"])]
-        index.add_doc({"key": "corpus:" + r["file"], "agency": r["agency"], "year": r["year"], "file": r["file"]},
+        index.add_doc({"key": "corpus:" + r["file"], "agency": r["agency"], "year": r["year"], "file": r["file"],
+                       "fingerprint": fingerprint(r["text"])},
                       [s for s in sents if indexable(s, lexicon.statutory_share)])
     index_s = time.perf_counter() - t_index
     shared = total = 0
