@@ -209,3 +209,14 @@ def test_check_cli_with_previous_gives_valid_contract_json(tmp_path, capsys):
     assert set(out["scores"]["boilerplate_share"]) == {"1", "5"}
     foreign = next(f for f in out["findings"] if f["rule"] == "BOILERPLATE.FOREIGN_NAME")
     assert foreign["quote"] == "宜宾市" and foreign["category"] == "boilerplate"
+
+
+def test_a_corpus_report_is_not_its_own_source():
+    import lzma
+
+    with lzma.open(ROOT / "corpus" / "boilerplate" / "reports.jsonl.xz", "rt", encoding="utf-8") as fh:
+        report = next(r for r in map(json.loads, fh) if r["file"] == "0032.txt")
+    doc = review_text(report["text"], "0032.txt")
+    assert doc.agency is None or doc.agency != report["agency"]  # so only the fingerprint can tell
+    assert not [f for f in doc.findings if f.rule == "BOILERPLATE.SHARED_ACROSS_REPORTS"
+                and f.evidence["closest"]["file"] == "0032.txt"]
