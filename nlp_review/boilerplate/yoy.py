@@ -68,7 +68,8 @@ class _Candidates:
         n, sh = norm(text), shingles(text)
         best, where = 0.0, None
         for span, un, ush in self.units:
-            if jaccard(sh, ush) < 0.3 and abs(len(un) - len(n)) > 0.2 * max(len(n), 1):
+            # ratio ≥ 0.85 needs similar lengths and many shared shingles: skip the rest cheaply
+            if abs(len(un) - len(n)) > 0.3 * max(len(n), len(un), 1) or jaccard(sh, ush) < 0.3:
                 continue
             r = similarity(n, un)
             if r > best:
