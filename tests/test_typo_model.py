@@ -79,3 +79,14 @@ def test_correct_command_on_shipped_model(monkeypatch, capsys):
     assert lines[0] == "本年度，本机关未收取信息处理费。"
     assert lines[1] == "截至目前，未收到申请。"
     assert lines[2] == ""
+
+
+def test_homophone_candidates(tiny_root):
+    from nlp_review.typo.checker import homophones
+
+    lm = engine.stat_checker(tiny_root).lm
+    uni = {i: 1 for i in lm.char_id.values()}
+    hs = homophones(lm, uni, min_count=1)
+    bu, bu2 = lm.char_id["部"], lm.char_id["布"]  # both bù
+    assert bu2 in hs[bu] and bu in hs[bu2]
+    assert lm.char_id["的"] not in hs[bu]
