@@ -115,9 +115,10 @@ def build(corpus: Path) -> list[dict]:
     for r in rows:
         r["split"] = split[r["source"]]
     authored = load_jsonl(corpus / "elements" / "authored.jsonl")
-    adocs = sorted({a["doc"] for a in authored})
+    # a later batch is training-only so as not to fill the held-back split with easy text
+    adocs = sorted({a["doc"] for a in authored if not a.get("train_only")})
     for a in authored:
-        held = adocs.index(a["doc"]) % TEST_FRACTION == 1
+        held = not a.get("train_only") and adocs.index(a["doc"]) % TEST_FRACTION == 1
         rows.append({"key": f"authored:{a['id']}", "source": f"authored:{a['doc']}", "section": a["section"],
                      "kind": a.get("kind", "paragraph"), "heading": a.get("heading", ""),
                      "own_heading": bool(a.get("heading")), "text": compact(a["text"]),
