@@ -40,10 +40,7 @@ def cmd_check(args) -> int:
 
     options = _options(args)
     if getattr(args, "previous", None):
-        from .ingest import load_path
-        from .pipeline import review
-
-        options.previous = review(load_path(args.previous))
+        options.previous = review_path(args.previous)
     doc = review_path(args.file, options)
     if args.format == "json":
         sys.stdout.write(json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n")

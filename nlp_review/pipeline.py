@@ -106,25 +106,25 @@ def review(doc: Doc, options: Optional[Options] = None) -> Doc:
     return doc
 
 
+def _timed_review(load: Callable[[], Doc], options: Optional[Options]) -> Doc:
+    """Load, review, and record the whole time (ingestion included) in timing_ms."""
+    t0 = time.perf_counter()
+    doc = review(load(), options)
+    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return doc
+
+
 def review_bytes(data: bytes, filename: str | None = None, options: Optional[Options] = None,
                  **load_options) -> Doc:
     from .ingest import load_bytes
 
-    t0 = time.perf_counter()
-    doc = load_bytes(data, filename, **load_options)
-    review(doc, options)
-    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-    return doc
+    return _timed_review(lambda: load_bytes(data, filename, **load_options), options)
 
 
 def review_path(path, options: Optional[Options] = None, **load_options) -> Doc:
     from .ingest import load_path
 
-    t0 = time.perf_counter()
-    doc = load_path(path, **load_options)
-    review(doc, options)
-    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-    return doc
+    return _timed_review(lambda: load_path(path, **load_options), options)
 
 
 def review_text(text: str, filename: str = "input.txt", options: Optional[Options] = None) -> Doc:
