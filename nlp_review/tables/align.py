@@ -1,0 +1,471 @@
+"""Read a statutory table by aligning what its region says to the table's template.
+
+A table region, whatever its layout — tab or pipe rows (`a | b | c |`), one cell per line
+between blank lines or lone `|`, space-separated rows, rows broken over two lines, header
+cells spread over several lines, PDF words, docx/HTML/PDF grid cells — is read in reading
+order into one token stream: labels (text), numbers, placeholders (“/”, “-”, “无”: the
+agency wrote that the cell does not apply) and blanks (an empty cell between separators
+after the row's first cell, or an empty grid cell). Consecutive labels join into one
+label; the numbers, placeholders and blanks after a label are its *slots*.
+
+Template rows (schema.py: table two's blocks, table three's 25 rows × 7 columns and the
+2019 trial layouts) are aligned to these label groups in order by a dynamic programme:
+a group matches a row when the row's wording is in its label (the row whose wording ends
+last in a joined label is preferred), a group whose label lost its wording may stand for
+a row only when its label is table-like (short, no sentence punctuation) and its count
+fits, and the alignment that matches most rows best wins. A narrative sentence that
+happens to contain a row's wording is therefore not taken for the row when the real row
+follows.
+
+Each matched row is read from its slots (`read_row`): with exactly as many slots as
+columns (leading and trailing blanks of spanned label cells and padding trimmed) the
+reading is direct — a blank or placeholder slot is an absent cell. Otherwise (a value
+glued to the next, “190000019”; a missing cell; a number split in two; a stray number)
+every reading of the numbers is generated — digit runs split, adjacent numbers joined,
+one dropped, cells left out — and the row's own identity chooses: table three's 总计
+column is the sum of the six applicant columns, table four's block total the sum of its
+four results. Complete readings that satisfy the identity are preferred to incomplete
+ones that it does not refute; a cell is placed only when every remaining reading puts the
+same piece of text in it, otherwise it stays absent. Nothing is ever guessed: a placed
+cell always quotes the digits it was read from.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional, Sequence
+
+NUMBER = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+PLACEHOLDER = re.compile(r"^(?:/|／|-|—|——|–|－|_|＿|无|不适用|空)$")
+_LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
+_CELL_SEPARATOR = re.compile(r"[|｜\t]")
+# Page furniture inside a table region (a table broken over pages in a PDF conversion).
+PAGE_NUMBER_LINE = re.compile(
+    r"^[ \t]*(?:[-—–－]{1,2}[ \t]*\d+[ \t]*[-—–－]{1,2}|第[ \t]*\d+[ \t]*页(?:[ \t]*[，,/／]?[ \t]*共[ \t]*\d+[ \t]*页)?)"
+    r"[ \t]*$", re.M)
+# Labels a table region may hold that are not a row's (headers, captions): a group with
+# only these words can stand for a row whose own label was lost.
+_TABLELIKE_LABEL = re.compile(r"^[^。，；：,;:!?！？]{0,40}$")
+MAX_READINGS = 20000
+
+
+@dataclass
+class Token:
+    kind: str  # "label" | "number" | "placeholder" | "blank"
+    text: str
+    start: int
+    end: int
+    value: Optional[float] = None  # numbers only
+    joinable: bool = False  # a number separated from the previous one by spaces only (same cell)
+
+    @property
+    def is_slot(self) -> bool:
+        return self.kind != "label"
+
+    @property
+    def sci(self) -> bool:
+        return self.kind == "number" and "e" in self.text.lower()
+
+
+def parse_number(raw: str) -> Optional[float]:
+    s = raw.replace(",", "").replace("−", "-")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def classify(text: str, start: int) -> list[Token]:
+    """One whitespace-free piece of text as tokens (a label glued to its number splits)."""
+    if NUMBER.match(text):
+        return [Token("number", text, start, start + len(text), parse_number(text))]
+    if PLACEHOLDER.match(text):
+        return [Token("placeholder", text, start, start + len(text))]
+    m = _LABEL_THEN_NUMBER.match(text)
+    if m:
+        cut = len(m.group(1))
+        return [Token("label", m.group(1), start, start + cut),
+                Token("number", m.group(2), start + cut, start + len(text), parse_number(m.group(2)))]
+    return [Token("label", text, start, start + len(text))]
+
+
+def _cell_tokens(text: str, start: int, end: int) -> list[Token]:
+    out: list[Token] = []
+    prev: Optional[Token] = None
+    for m in re.finditer(r"\S+", text[start:end]):
+        for tok in classify(m.group(0), start + m.start()):
+            if tok.kind == "number" and prev is not None and prev.kind == "number":
+                tok.joinable = True
+            out.append(tok)
+            prev = tok
+    return out
+
+
+def tokens_from_text(text: str, start: int, end: int) -> list[Token]:
+    """Reading-order tokens of plain text: cells split at `|`, full-width `｜` and tabs.
+
+    An empty cell between two separators after the line's first non-empty cell is a blank
+    slot; empty cells before it (label columns a row spans) and the rest of the line after
+    the last separator are not cells.
+    """
+    out: list[Token] = []
+    region = PAGE_NUMBER_LINE.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    pos = 0
+    for line in region.split("\n"):
+        line_start = start + pos
+        pos += len(line) + 1
+        cuts = [m.start() for m in _CELL_SEPARATOR.finditer(line)]
+        bounds = [-1] + cuts + [len(line)]
+        seen_cell = False
+        for i in range(len(bounds) - 1):
+            a, b = bounds[i] + 1, bounds[i + 1]
+            if not line[a:b].strip():
+                last_piece = i == len(bounds) - 2
+                if seen_cell and not last_piece:
+                    out.append(Token("blank", "", line_start + a, line_start + a))
+                continue
+            seen_cell = True
+            out.extend(_cell_tokens(text, line_start + a, line_start + b))
+    return out
+
+
+def tokens_from_grid(text: str, rows: Sequence[Sequence], start: int, end: int) -> list[Token]:
+    """Tokens of a real table (`ingest.builder.Grid` rows of cell spans), row by row; an
+    empty cell after the row's first non-empty cell is a blank slot, a position covered by a
+    merged cell is nothing."""
+    out: list[Token] = []
+    for row in rows:
+        seen_cell = False
+        for c in row:
+            if c.end <= start or c.start >= end or c.label == "merged":
+                continue
+            if not text[c.start:c.end].strip():
+                if seen_cell:
+                    out.append(Token("blank", "", c.start, c.start))
+                continue
+            seen_cell = True
+            out.extend(_cell_tokens(text, c.start, c.end))
+    return out
+
+
+@dataclass
+class Group:
+    """A label (joined label tokens) and the slots that follow it."""
+
+    label: str
+    start: int
+    end: int  # end of the label
+    slots: list[Token] = field(default_factory=list)
+
+    @property
+    def compact(self) -> str:
+        return re.sub(r"\s+", "", self.label)
+
+    @property
+    def valued(self) -> list[Token]:
+        return [t for t in self.slots if t.kind in ("number", "placeholder")]
+
+
+def group_tokens(tokens: Iterable[Token]) -> list[Group]:
+    groups: list[Group] = []
+    cur: Optional[Group] = None
+    for t in tokens:
+        if t.kind == "label":
+            if cur is None or cur.slots:
+                cur = Group(t.text, t.start, t.end)
+                groups.append(cur)
+            else:
+                cur.label += t.text
+                cur.end = t.end
+        else:
+            if cur is None:
+                cur = Group("", t.start, t.start)
+                groups.append(cur)
+            cur.slots.append(t)
+    return groups
+
+
+# ---------------------------------------------------------------------------------------
+# Templates
+
+
+Identity = Callable[[Sequence[Optional[float]]], Optional[bool]]
+
+
+@dataclass(frozen=True)
+class RowTemplate:
+    key: str  # contract row key ("new", "denied.state_secret"), or a 2019 row's own name
+    label: re.Pattern
+    columns: tuple[str, ...]  # column names in reading order
+    name: str  # Chinese name for messages
+    output: tuple[tuple[int, str], ...] = ()  # (column index, contract key) of cells that are output
+    identity: Optional[Identity] = None
+    obsolete: bool = False  # a row of the 2019 trial format only
+
+
+def sum_identity(parts: Sequence[int], total: int) -> Identity:
+    """values[total] == sum(values[parts]): True/False when decidable, None when cells are
+    absent. An absent part with the total present is refuted only when the present parts
+    already exceed the total."""
+    def check(values: Sequence[Optional[float]]) -> Optional[bool]:
+        t = values[total]
+        present = [values[i] for i in parts if values[i] is not None]
+        if t is None:
+            return None
+        if len(present) == len(parts):
+            return abs(sum(present) - t) < 1e-9
+        return None if sum(present) <= t + 1e-9 else False
+    return check
+
+
+def all_identities(*checks: Identity) -> Identity:
+    def check(values):
+        results = [c(values) for c in checks]
+        if any(r is False for r in results):
+            return False
+        return True if all(r is True for r in results) else None
+    return check
+
+
+# ---------------------------------------------------------------------------------------
+# Reading one row
+
+
+@dataclass
+class RowReading:
+    template: RowTemplate
+    group: Group
+    cells: list[Optional[Token]]  # one per column; None = absent
+    found: int  # numbers and placeholders the row holds
+    how: str  # "direct" | "resolved" | "ambiguous" | "none"
+
+    @property
+    def absent(self) -> list[str]:
+        """Columns left absent for want of a readable value (placeholders excluded)."""
+        return [col for col, tok in zip(self.template.columns, self.cells) if tok is None]
+
+    @property
+    def complete(self) -> bool:
+        return not self.absent
+
+
+def _trim(slots: list[Token], n: int) -> list[Token]:
+    s = list(slots)
+    while len(s) > n and s[-1].kind == "blank":
+        s.pop()
+    while len(s) > n and s[0].kind == "blank":
+        s.pop(0)
+    return s
+
+
+def _digit_splits(tok: Token, k: int) -> list[list[Token]]:
+    """`tok` (a run of digits) cut into k numbers without leading zeros."""
+    digits = tok.text
+    if k == 1:
+        return [[tok]]
+    if not digits.isdigit() or len(digits) < k:
+        return []
+    out = []
+    for cuts in itertools.combinations(range(1, len(digits)), k - 1):
+        bounds = (0, *cuts, len(digits))
+        pieces = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
+        if any(len(p) > 1 and p[0] == "0" for p in pieces):
+            continue
+        out.append([Token("number", p, tok.start + a, tok.start + b, float(p))
+                    for p, a, b in zip(pieces, bounds, bounds[1:])])
+        if len(out) > MAX_READINGS:
+            break
+    return out
+
+
+def _readings(values: list[Token], n: int) -> Iterable[list[Optional[Token]]]:
+    """Every reading of `values` as n cells (see the module docstring)."""
+    c = len(values)
+    count = 0
+    if c < n:
+        # digit runs split into several numbers
+        splittable = [i for i, t in enumerate(values) if t.kind == "number" and t.text.isdigit() and len(t.text) > 1]
+        extra = n - c
+
+        def distribute(idx: int, left: int):
+            if idx == len(splittable):
+                if left == 0:
+                    yield {}
+                return
+            i = splittable[idx]
+            for k in range(0, min(left, len(values[i].text) - 1) + 1):
+                for rest in distribute(idx + 1, left - k):
+                    yield {i: k + 1, **rest}
+
+        for plan in distribute(0, extra):
+            options = [_digit_splits(t, plan.get(i, 1)) for i, t in enumerate(values)]
+            for combo in itertools.product(*options):
+                yield [p for pieces in combo for p in pieces]
+                count += 1
+                if count > MAX_READINGS:
+                    return
+        # cells left out
+        for missing in itertools.combinations(range(n), extra):
+            it = iter(values)
+            yield [None if j in missing else next(it) for j in range(n)]
+            count += 1
+            if count > MAX_READINGS:
+                return
+    elif c > n:
+        # a number split in two (“1 517”): join adjacent numbers of one cell
+        joinable = [i for i in range(1, c) if values[i].joinable and values[i - 1].kind == "number"
+                    and values[i].text.isdigit() and values[i - 1].text.replace(",", "").isdigit()]
+        for joins in itertools.combinations(joinable, c - n):
+            if any(b - a == 1 for a, b in zip(joins, joins[1:])):
+                continue
+            out: list[Optional[Token]] = []
+            for i, t in enumerate(values):
+                if i in joins:
+                    prev = out[-1]
+                    digits = prev.text.replace(",", "") + t.text
+                    out[-1] = Token("number", digits, prev.start, t.end, float(digits))
+                else:
+                    out.append(t)
+            yield out
+        # a stray number (a footnote mark, a page number)
+        for drop in itertools.combinations(range(c), c - n):
+            yield [t for i, t in enumerate(values) if i not in drop]
+            count += 1
+            if count > MAX_READINGS:
+                return
+    else:
+        yield list(values)
+
+
+def _agree(readings: list[list[Optional[Token]]], n: int) -> list[Optional[Token]]:
+    cells: list[Optional[Token]] = []
+    for j in range(n):
+        first = readings[0][j]
+        same = first is not None and all(
+            r[j] is not None and (r[j].start, r[j].end, r[j].text) == (first.start, first.end, first.text)
+            for r in readings[1:])
+        cells.append(first if same else None)
+    return cells
+
+
+def _value(tok: Optional[Token]) -> Optional[float]:
+    return tok.value if tok is not None and tok.kind == "number" else None
+
+
+def read_row(template: RowTemplate, group: Group) -> RowReading:
+    n = len(template.columns)
+    slots = _trim(group.slots, n)
+    valued = group.valued
+    found = len(valued)
+    if len(slots) == n:
+        return RowReading(template, group, [t if t.kind != "blank" else None for t in slots], found, "direct")
+    if found == n:
+        return RowReading(template, group, list(valued), found, "direct")
+    if not valued:
+        return RowReading(template, group, [None] * n, found, "none")
+    complete, partial = [], []
+    for reading in _readings(valued, n):
+        values = [_value(t) if t is not None and t.kind == "number" else None for t in reading]
+        verdict = template.identity(values) if template.identity else None
+        if verdict is False:
+            continue
+        if all(t is not None for t in reading) and (verdict is True or template.identity is None):
+            complete.append(reading)
+        else:
+            partial.append(reading)
+    chosen = complete or partial
+    if not chosen:
+        return RowReading(template, group, [None] * n, found, "ambiguous")
+    cells = _agree(chosen, n)
+    return RowReading(template, group, cells, found, "resolved" if all(c is not None for c in cells) else "ambiguous")
+
+
+# ---------------------------------------------------------------------------------------
+# Aligning rows to groups
+
+
+def _best_rows(groups: list[Group], rows: Sequence[RowTemplate]) -> list[Optional[int]]:
+    """For each group, the row whose wording ends last in its label (ties: the earlier row)."""
+    out = []
+    for g in groups:
+        lab = g.compact
+        best, best_pos = None, -1
+        for i, r in enumerate(rows):
+            pos = max((m.end() for m in r.label.finditer(lab)), default=-1)
+            if pos > best_pos:
+                best, best_pos = i, pos
+        out.append(best)
+    return out
+
+
+def _score(row_i: int, row: RowTemplate, g: Group, best: Optional[int]) -> Optional[int]:
+    if not g.valued:
+        return None
+    lab = g.compact
+    if row.label.search(lab):
+        base = 10 if best == row_i else 4
+    elif best is None and _TABLELIKE_LABEL.match(lab):
+        base = 1  # a row whose label was lost: only where it fits exactly
+        if len(_trim(g.slots, len(row.columns))) != len(row.columns):
+            return None
+    else:
+        return None
+    n = len(row.columns)
+    fits = len(_trim(g.slots, n)) == n or len(g.valued) == n
+    return base + (2 if fits else 0)
+
+
+def align(rows: Sequence[RowTemplate], groups: list[Group]) -> list[tuple[int, int]]:
+    """(row index, group index) pairs, both increasing, maximising the total score."""
+    k, m = len(rows), len(groups)
+    best = _best_rows(groups, rows)
+    scores = [[_score(i, rows[i], groups[j], best[j]) for j in range(m)] for i in range(k)]
+    f = [[0] * (m + 1) for _ in range(k + 1)]
+    for i in range(1, k + 1):
+        for j in range(1, m + 1):
+            v = max(f[i - 1][j], f[i][j - 1])
+            s = scores[i - 1][j - 1]
+            if s is not None:
+                v = max(v, f[i - 1][j - 1] + s)
+            f[i][j] = v
+    pairs = []
+    i, j = k, m
+    while i and j:
+        s = scores[i - 1][j - 1]
+        if s is not None and f[i][j] == f[i - 1][j - 1] + s:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif f[i][j] == f[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+@dataclass
+class TableReading:
+    rows: list[RowReading]  # matched rows in template order
+    missing: list[RowTemplate]  # template rows not found
+
+    @property
+    def incomplete(self) -> list[RowReading]:
+        return [r for r in self.rows if not r.complete]
+
+    def cells(self) -> dict[str, Token]:
+        """Contract key → the token read for it."""
+        out = {}
+        for r in self.rows:
+            for col_i, key in r.template.output:
+                tok = r.cells[col_i]
+                if tok is not None and tok.kind == "number":
+                    out[key] = tok
+        return out
+
+
+def read_table(rows: Sequence[RowTemplate], tokens: list[Token]) -> TableReading:
+    groups = group_tokens(tokens)
+    pairs = align(rows, groups)
+    readings = [read_row(rows[i], groups[j]) for i, j in pairs]
+    matched = {i for i, _ in pairs}
+    return TableReading(readings, [r for i, r in enumerate(rows) if i not in matched])
