@@ -157,6 +157,7 @@ class Group:
     start: int
     end: int  # end of the label
     slots: list[Token] = field(default_factory=list)
+    labels: list[Token] = field(default_factory=list)  # the label's tokens
 
     @property
     def compact(self) -> str:
@@ -173,11 +174,12 @@ def group_tokens(tokens: Iterable[Token]) -> list[Group]:
     for t in tokens:
         if t.kind == "label":
             if cur is None or cur.slots:
-                cur = Group(t.text, t.start, t.end)
+                cur = Group(t.text, t.start, t.end, labels=[t])
                 groups.append(cur)
             else:
                 cur.label += t.text
                 cur.end = t.end
+                cur.labels.append(t)
         else:
             if cur is None:
                 cur = Group("", t.start, t.start)
@@ -248,6 +250,18 @@ class RowReading:
     @property
     def complete(self) -> bool:
         return not self.absent
+
+    def label_span(self) -> tuple[int, int]:
+        """The row's own label: the shortest tail of the group's label tokens that still
+        holds the row's wording (a joined header before it is not the row's)."""
+        labels = self.group.labels
+        for k in range(len(labels) - 1, -1, -1):
+            if self.template.label.search("".join(t.text for t in labels[k:])):
+                return labels[k].start, labels[-1].end
+        if labels:
+            return labels[-1].start, labels[-1].end
+        valued = self.group.valued
+        return (valued[0].start, valued[-1].end) if valued else (self.group.start, self.group.end)
 
 
 def _trim(slots: list[Token], n: int) -> list[Token]:

@@ -96,13 +96,13 @@ def _to_table(doc: Doc, name: str, reading: TableReading, issues: list[ParseIssu
         table.layout = "obsolete"
     bad = reading.incomplete
     if bad:
-        rows = [{"row": r.template.key, "row_name": r.template.name, "expected": len(r.template.columns),
-                 "found": r.found, "start": r.group.start, "end": r.group.end, "absent": r.absent} for r in bad]
-        first = bad[0]
-        start, end = first.group.start, first.group.end
-        if (end <= start or first.template.key == "table4") and first.group.valued:  # point at its numbers
-            start, end = first.group.valued[0].start, first.group.valued[-1].end
-        issues.append(ParseIssue("row_unreadable", name, start, end,
+        rows = []
+        for r in bad:
+            v = r.group.valued
+            a, b = (v[0].start, v[-1].end) if r.template.key == "table4" and v else r.label_span()
+            rows.append({"row": r.template.key, "row_name": r.template.name, "expected": len(r.template.columns),
+                         "found": r.found, "start": a, "end": b, "absent": r.absent})
+        issues.append(ParseIssue("row_unreadable", name, rows[0]["start"], rows[0]["end"],
                                  {**{k: rows[0][k] for k in ("row", "row_name", "expected", "found")},
                                   "rows": rows, "missing_rows": [t.key for t in reading.missing]}))
     return table
@@ -130,7 +130,8 @@ def parse_table3(doc: Doc, start: int, end: int, issues: list[ParseIssue]) -> Op
     table = _to_table(doc, "table3", reading, issues, tokens)
     old = next((r for r in reading.rows if r.template.obsolete), None)
     if old is not None:
-        _obsolete_issue("table3", old.group, issues)
+        a, b = old.label_span()
+        issues.append(ParseIssue("obsolete", "table3", a, b, {"label": old.group.compact}))
     return table
 
 
