@@ -174,3 +174,38 @@ def test_page_number_lines_inside_a_table_are_not_numbers():
     toks = tokens_from_text(text, 0, len(text))
     assert [t.text for t in toks if t.kind == "number"] == ["0", "0", "0"]
     assert isinstance(toks[0], Token)
+
+
+def test_blank_line_layout_counts_extra_empty_lines_as_empty_cells():
+    """One cell per line with one blank line between cells; an empty cell adds one more
+    empty line (corpus reports_more/0203): 12, five empty cells, 12."""
+    rows = ["一、本年新收政府信息公开申请数量\n\n12\n\n\n\n\n\n\n12", "二、上年结转政府信息公开申请数量\n\n\n\n\n\n\n\n\n",
+            "三、本年度办理结果\n\n(一)予以公开\n\n4\n\n\n\n\n\n\n4"]
+    text = "申请人情况\n\n自然人\n\n法人或其他组织\n\n总计\n\n商业企业\n\n科研机构\n\n其他\n\n" + "\n\n".join(rows) + "\n"
+    reading = read_table(TABLE3_TEMPLATE, tokens_from_text(text, 0, len(text)))
+    cells = {k: t.text for k, t in reading.cells().items()}
+    assert cells == {"new.natural_person": "12", "new.total": "12", "granted.natural_person": "4",
+                     "granted.total": "4"}
+    # one blank line between the lines of a tab-indented layout is a row break, not a cell
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    assert "\t0\n\t0\n" in seed
+    from nlp_review.tables.align import blank_line_cells
+
+    assert not blank_line_cells(seed.split("\n"))
+
+
+def test_2019_and_2021_rows_mixed_in_one_table_two():
+    """Block (一) with the 2019 header and 2021 blocks after it (corpus reports_more/0016),
+    and 2019 rows whose three numbers are glued (reports/0104)."""
+    text = ("第二十条第(一)项\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n规章 | 0 | 0 | 0 |\n"
+            "规范性文件 | 2 | 2 | 9 |\n第二十条第(五)项\n信息内容 | 本年处理决定数量 |\n行政许可 | 5 |\n"
+            "第二十条第(六)项\n信息内容 | 本年处理决定数量 |\n行政处罚 | 7 |\n行政强制 | 0 |\n"
+            "第二十条第(八)项\n信息内容 | 本年收费金额(单位:万元) |\n行政事业性收费 | 282.1 |\n")
+    reading = read_table(TABLE2_TEMPLATE, tokens_from_text(text, 0, len(text)), prefer="2019")
+    cells = {k: t.text for k, t in reading.cells().items()}
+    assert cells == {"regulations.issued": "0", "normative_documents.issued": "2", "licensing.decisions": "5",
+                     "punishment.decisions": "7", "coercion.decisions": "0", "fees.amount_wan": "282.1"}
+    assert not reading.incomplete
+    glued = "第二十条(五)项\n信息内容上一年项目数量本年增/减处理决定数量\n行政许可012\n行政事业性收费00\n"
+    reading = read_table(TABLE2_TEMPLATE, tokens_from_text(glued, 0, len(glued)), prefer="2019")
+    assert {k: t.text for k, t in reading.cells().items()} == {"licensing.decisions": "2"}

@@ -102,19 +102,40 @@ def _cell_tokens(text: str, start: int, end: int) -> list[Token]:
     return out
 
 
+def blank_line_cells(lines: list[str]) -> bool:
+    """Does this text put one cell per line with exactly one blank line between cells (web
+    pages flattened that way, corpus reports_more/0203)? Then every further empty line
+    between two cells stands for an empty cell."""
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    gaps = [b - a for a, b in zip(filled, filled[1:])]
+    if len(gaps) < 10:
+        return False
+    return sum(g == 2 for g in gaps) >= 0.5 * len(gaps) and sum(g == 1 for g in gaps) <= 0.1 * len(gaps)
+
+
 def tokens_from_text(text: str, start: int, end: int) -> list[Token]:
     """Reading-order tokens of plain text: cells split at `|`, full-width `｜` and tabs.
 
     An empty cell between two separators after the line's first non-empty cell is a blank
     slot; empty cells before it (label columns a row spans) and the rest of the line after
-    the last separator are not cells.
+    the last separator are not cells. In the one-cell-per-line layout with a blank line
+    between cells (`blank_line_cells`), each extra empty line is a blank slot.
     """
     out: list[Token] = []
     region = PAGE_NUMBER_LINE.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    lines = region.split("\n")
+    extra_blank_lines = blank_line_cells(lines)
     pos = 0
-    for line in region.split("\n"):
+    empty_run: list[int] = []  # starts of the empty lines before this one
+    for line in lines:
         line_start = start + pos
         pos += len(line) + 1
+        if not line.strip():
+            empty_run.append(line_start)
+            continue
+        if extra_blank_lines and out:  # empty cells between the last cell and this one
+            out.extend(Token("blank", "", at, at) for at in empty_run[1:])
+        empty_run = []
         cuts = [m.start() for m in _CELL_SEPARATOR.finditer(line)]
         bounds = [-1] + cuts + [len(line)]
         seen_cell = False
@@ -204,6 +225,7 @@ class RowTemplate:
     output: tuple[tuple[int, str], ...] = ()  # (column index, contract key) of cells that are output
     identity: Optional[Identity] = None
     obsolete: bool = False  # a row of the 2019 trial format only
+    variant: str = ""  # "2019" for a row of the trial format's table two, read as an alternative
 
 
 def sum_identity(parts: Sequence[int], total: int) -> Identity:
@@ -399,42 +421,52 @@ def read_row(template: RowTemplate, group: Group) -> RowReading:
 # Aligning rows to groups
 
 
-def _best_rows(groups: list[Group], rows: Sequence[RowTemplate]) -> list[Optional[int]]:
-    """For each group, the row whose wording ends last in its label (ties: the earlier row)."""
+def _best_rows(groups: list[Group], rows: Sequence[RowTemplate]) -> list[set[int]]:
+    """For each group, the rows whose wording ends last in its label (alternatives of one
+    row — 2021 and 2019 table two — tie)."""
     out = []
     for g in groups:
         lab = g.compact
-        best, best_pos = None, -1
-        for i, r in enumerate(rows):
-            pos = max((m.end() for m in r.label.finditer(lab)), default=-1)
-            if pos > best_pos:
-                best, best_pos = i, pos
-        out.append(best)
+        ends = [max((m.end() for m in r.label.finditer(lab)), default=-1) for r in rows]
+        top = max(ends, default=-1)
+        out.append({i for i, e in enumerate(ends) if e == top} if top >= 0 else set())
     return out
 
 
-def _score(row_i: int, row: RowTemplate, g: Group, best: Optional[int]) -> Optional[int]:
+def _score(row_i: int, row: RowTemplate, g: Group, best: set[int], prefer: str,
+           read: Callable[[], RowReading]) -> Optional[int]:
     if not g.valued:
         return None
     lab = g.compact
+    n = len(row.columns)
+    count_fits = len(_trim(g.slots, n)) == n or len(g.valued) == n
     if row.label.search(lab):
-        base = 10 if best == row_i else 4
-    elif best is None and _TABLELIKE_LABEL.match(lab):
+        base = 10 if row_i in best else 4
+    elif not best and _TABLELIKE_LABEL.match(lab) and len(_trim(g.slots, n)) == n:
         base = 1  # a row whose label was lost: only where it fits exactly
-        if len(_trim(g.slots, len(row.columns))) != len(row.columns):
-            return None
     else:
         return None
-    n = len(row.columns)
-    fits = len(_trim(g.slots, n)) == n or len(g.valued) == n
-    return base + (2 if fits else 0)
+    fit = 2 if read().complete else 1 if count_fits else 0
+    return base + fit + (1 if row.variant == prefer else 0)
 
 
-def align(rows: Sequence[RowTemplate], groups: list[Group]) -> list[tuple[int, int]]:
-    """(row index, group index) pairs, both increasing, maximising the total score."""
+def align(rows: Sequence[RowTemplate], groups: list[Group], prefer: str = "2021"
+          ) -> list[tuple[int, int, RowReading]]:
+    """(row index, group index, reading) for the matched rows, both indexes increasing,
+    maximising the total score: label wording, then a complete reading, then (among the
+    alternative rows of table two) the `prefer`red variant."""
     k, m = len(rows), len(groups)
     best = _best_rows(groups, rows)
-    scores = [[_score(i, rows[i], groups[j], best[j]) for j in range(m)] for i in range(k)]
+    readings: dict[tuple[int, int], RowReading] = {}
+
+    def reader(i: int, j: int) -> Callable[[], RowReading]:
+        def read() -> RowReading:
+            if (i, j) not in readings:
+                readings[(i, j)] = read_row(rows[i], groups[j])
+            return readings[(i, j)]
+        return read
+
+    scores = [[_score(i, rows[i], groups[j], best[j], prefer, reader(i, j)) for j in range(m)] for i in range(k)]
     f = [[0] * (m + 1) for _ in range(k + 1)]
     for i in range(1, k + 1):
         for j in range(1, m + 1):
@@ -448,7 +480,7 @@ def align(rows: Sequence[RowTemplate], groups: list[Group]) -> list[tuple[int, i
     while i and j:
         s = scores[i - 1][j - 1]
         if s is not None and f[i][j] == f[i - 1][j - 1] + s:
-            pairs.append((i - 1, j - 1))
+            pairs.append((i - 1, j - 1, reader(i - 1, j - 1)()))
             i, j = i - 1, j - 1
         elif f[i][j] == f[i - 1][j]:
             i -= 1
@@ -477,9 +509,14 @@ class TableReading:
         return out
 
 
-def read_table(rows: Sequence[RowTemplate], tokens: list[Token]) -> TableReading:
+def read_table(rows: Sequence[RowTemplate], tokens: list[Token], prefer: str = "2021") -> TableReading:
     groups = group_tokens(tokens)
-    pairs = align(rows, groups)
-    readings = [read_row(rows[i], groups[j]) for i, j in pairs]
-    matched = {i for i, _ in pairs}
-    return TableReading(readings, [r for i, r in enumerate(rows) if i not in matched])
+    pairs = align(rows, groups, prefer)
+    keys = {rows[i].key for i, _, _ in pairs}
+    missing: list[RowTemplate] = []
+    for r in rows:  # rows of the form being read that no group stands for, once per key
+        if r.key in keys or (r.variant and r.variant != prefer) or (r.obsolete and r.variant != prefer):
+            continue
+        keys.add(r.key)
+        missing.append(r)
+    return TableReading([reading for _, _, reading in pairs], missing)

@@ -25,8 +25,7 @@ from ..doc import Cell, Doc, Table
 from ..ingest.builder import Grid
 from .align import (NUMBER, PLACEHOLDER, Group, TableReading, Token, group_tokens, parse_number, read_row,
                     read_table, tokens_from_grid, tokens_from_text)
-from .schema import (OBSOLETE_TABLE2, TABLE2_TEMPLATE, TABLE2_TEMPLATE_2019, TABLE3_TEMPLATE, TABLE4_HEADER,
-                     TABLE4_TEMPLATE)
+from .schema import OBSOLETE_TABLE2, TABLE2_TEMPLATE, TABLE3_TEMPLATE, TABLE4_HEADER, TABLE4_TEMPLATE
 
 __all__ = ["NUMBER", "PLACEHOLDER", "ParseIssue", "parse_number", "parse_tables", "tokenize_region"]
 
@@ -115,8 +114,11 @@ def _obsolete_issue(name: str, group: Group, issues: list[ParseIssue]) -> None:
 def parse_table2(doc: Doc, start: int, end: int, issues: list[ParseIssue]) -> Optional[Table]:
     tokens = tokenize_region(doc, start, end)
     old = next((g for g in group_tokens(tokens) if OBSOLETE_TABLE2.search(g.compact)), None)
-    reading = read_table(TABLE2_TEMPLATE_2019 if old else TABLE2_TEMPLATE, tokens)
+    reading = read_table(TABLE2_TEMPLATE, tokens, prefer="2019" if old else "2021")
     table = _to_table(doc, "table2", reading, issues, tokens)
+    if old is None:  # no 2019 header, but a row only the 2019 form has
+        row = next((r for r in reading.rows if r.template.obsolete), None)
+        old = row.group if row is not None else None
     if old is not None:
         _obsolete_issue("table2", old, issues)
         if table is not None:

@@ -111,26 +111,34 @@ def _templates():
     # spill into neighbours) and recognised, but it has no 2021 key.
     table3.insert(20, RowTemplate("other_2019", OBSOLETE_TABLE3_OTHER, TABLE3_COLUMNS, "（六）其他处理", (), t3_sum,
                                   obsolete=True))
-    table2 = [RowTemplate(r.key, r.label, r.columns, r.name,
-                          tuple((i, f"{r.key}.{c}") for i, c in enumerate(r.columns)), None) for r in TABLE2_ROWS]
-    # 2019 trial format (国办公开办函〔2019〕60号) table two. Only cells that mean what a
+    table2_2021 = [RowTemplate(r.key, r.label, r.columns, r.name,
+                               tuple((i, f"{r.key}.{c}") for i, c in enumerate(r.columns)), None, variant="2021")
+                   for r in TABLE2_ROWS]
+    # 2019 trial format (国办公开办函〔2019〕60号) table two, read as the alternative of each
+    # row (agencies mixed the two: corpus reports_more/0016). Only cells that mean what a
     # 2021 key means are output: 本年新制作数量 = 本年制发件数, 处理决定数量 = 本年处理决定数量.
     three = ("first", "second", "third")
-    table2_2019 = [
-        RowTemplate("regulations", _r(r"规章"), three, "规章", ((0, "regulations.issued"),)),
-        RowTemplate("normative_documents", _r(r"规范性文件"), three, "规范性文件", ((0, "normative_documents.issued"),)),
-        RowTemplate("licensing", _r(r"行政许可"), three, "行政许可", ((2, "licensing.decisions"),)),
-        RowTemplate("other_services", _r(r"其他对外管理服务事项"), three, "其他对外管理服务事项", (), obsolete=True),
-        RowTemplate("punishment", _r(r"行政处罚"), three, "行政处罚", ((2, "punishment.decisions"),)),
-        RowTemplate("coercion", _r(r"行政强制"), three, "行政强制", ((2, "coercion.decisions"),)),
-        RowTemplate("fees", _r(r"(行政)?事业性收费"), ("first", "second"), "行政事业性收费", ()),
-        RowTemplate("procurement", _r(r"政府集中采购"), ("first", "second"), "政府集中采购", (), obsolete=True),
-    ]
+    v19 = {"variant": "2019"}
+    table2_2019 = {
+        "regulations": [RowTemplate("regulations", _r(r"规章"), three, "规章", ((0, "regulations.issued"),), **v19)],
+        "normative_documents": [RowTemplate("normative_documents", _r(r"规范性文件"), three, "规范性文件",
+                                            ((0, "normative_documents.issued"),), **v19)],
+        "licensing": [RowTemplate("licensing", _r(r"行政许可"), three, "行政许可", ((2, "licensing.decisions"),), **v19),
+                      RowTemplate("other_services", _r(r"其他对外管理服务事项"), three, "其他对外管理服务事项", (),
+                                  obsolete=True, **v19)],
+        "punishment": [RowTemplate("punishment", _r(r"行政处罚"), three, "行政处罚", ((2, "punishment.decisions"),),
+                                   **v19)],
+        "coercion": [RowTemplate("coercion", _r(r"行政强制"), three, "行政强制", ((2, "coercion.decisions"),), **v19)],
+        "fees": [RowTemplate("fees", _r(r"(行政)?事业性收费"), ("first", "second"), "行政事业性收费", (), **v19),
+                 RowTemplate("procurement", _r(r"政府集中采购"), ("first", "second"), "政府集中采购", (),
+                             obsolete=True, **v19)],
+    }
+    table2 = [t for row in table2_2021 for t in (row, *table2_2019[row.key])]
     blocks = all_identities(*(sum_identity(range(5 * b, 5 * b + 4), 5 * b + 4) for b in range(3)))
     table4 = RowTemplate("table4", _r(r""), TABLE4_KEYS, "表四数据行", tuple(enumerate(TABLE4_KEYS)), blocks)
-    return tuple(table2), tuple(table2_2019), tuple(table3), table4
+    return tuple(table2), tuple(table3), table4
 
 
-TABLE2_TEMPLATE, TABLE2_TEMPLATE_2019, TABLE3_TEMPLATE, TABLE4_TEMPLATE = _templates()
+TABLE2_TEMPLATE, TABLE3_TEMPLATE, TABLE4_TEMPLATE = _templates()
 # Header words of table four: a label made only of these heads the 15 values.
 TABLE4_HEADER = re.compile(r"^(?:行政复议|行政诉讼|结果|维持|纠正|其他|尚未|审结|总计|未经复议|直接起诉|复议后起诉|[（()）]|\s)+$")
