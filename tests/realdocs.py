@@ -51,7 +51,24 @@ class DocStyle:
     header: str | None = None
     table_pt: float = 10.5
     heading_bold_only: bool = False  # headings in the body font, bold (else the 黑体-like font)
+    align: str = "justify"  # or "left": a ragged right edge
+    kinsoku: bool = True  # CJK line-breaking rules; off: full-width punctuation may start a line
+    heading_indent: bool = True  # headings indented like the body (else flush left)
+    space_after_pt: float = 0  # block paragraphs (with indent_chars=0)
 
+
+# Harder layouts, one per seed, on top of the five base styles.
+VARIANT_STYLES = [
+    DocStyle("ragged-left", align="left", footer="- {PAGE} -"),
+    DocStyle("no-kinsoku", body_pt=12, line_pt=20, margins_cm=(2.5, 2.5, 2.8, 2.8), kinsoku=False,
+             footer="第 {PAGE} 页"),
+    DocStyle("flush-headings", heading_indent=False, body_pt=14, line_pt=25, footer="— {PAGE} —",
+             header="{TITLE}"),
+    DocStyle("block-paragraphs", indent_chars=0, space_after_pt=8, body_pt=12, line_pt=None,
+             margins_cm=(2.54, 2.54, 3.17, 3.17), footer="{PAGE}"),
+    DocStyle("ragged-no-kinsoku", align="left", kinsoku=False, body_font="Noto Sans CJK SC", body_pt=13,
+             line_pt=22, footer="-{PAGE}-"),
+]
 
 STYLES = [
     DocStyle("公文"),
@@ -120,8 +137,17 @@ def _body_paragraph(document, text: str, style: DocStyle, *, heading: bool = Fal
 
     p = document.add_paragraph()
     fmt = p.paragraph_format
-    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt.first_line_indent = Pt(style.indent_chars * style.body_pt)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if style.align == "justify" else WD_ALIGN_PARAGRAPH.LEFT
+    fmt.first_line_indent = Pt(0 if heading and not style.heading_indent else style.indent_chars * style.body_pt)
+    if style.space_after_pt:
+        fmt.space_after = Pt(style.space_after_pt)
+    if not style.kinsoku:
+        from docx.oxml.ns import qn
+
+        ppr = p._p.get_or_add_pPr()
+        for tag in ("w:kinsoku", "w:overflowPunct", "w:topLinePunct"):
+            el = ppr.makeelement(qn(tag), {qn("w:val"): "0"})
+            ppr.append(el)
     if heading:
         run = p.add_run(text)
         run.bold = True
@@ -358,6 +384,83 @@ def seed_to_web_text(txt_path, out_path, variant: str) -> SeedModel:
     return m
 
 
-__all__ = ["STYLES", "WEB_VARIANTS", "DocStyle", "checked_model", "fixture_key", "libreoffice_pdfs",
-           "seed_to_agency_docx", "seed_to_web_text", "style_of", "table_text", "TABLE2_ROWS",
+
+
+# ---------------------------------------------------------------------------------------
+# A PDF set line by line (reportlab canvas), as some producers export: ragged right, no
+# line-breaking rules (full-width punctuation may start a line), each line broken at the
+# page width followed by a run of space glyphs that runs past the margin (what a tab run
+# at a line end becomes), running header, “-N-” page numbers. Narrative only: no tables.
+
+def _advance(ch: str, size: float) -> float:
+    return size / 2 if ord(ch) < 0x2E80 else size
+
+
+def seed_to_handset_pdf(txt_path, out_path, *, size: float = 12.0, fill_tabs: bool = True) -> SeedModel:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.renderers import _pdf_font
+
+    m = checked_model(txt_path)
+    font = _pdf_font()
+    width, height = A4
+    left, right, top, bottom = 72.0, width - 72.0, height - 80.0, 80.0
+    leading = size * 1.8
+    c = canvas.Canvas(str(out_path), pagesize=A4)
+    state = {"y": top, "page": 1}
+    title = "".join(m.title_lines)
+
+    def furniture():
+        c.setFont(font, 9)
+        if state["page"] > 1:
+            c.drawCentredString(width / 2, height - 45, title)
+        c.drawCentredString(width / 2, 40, f"-{state['page']}-")
+
+    def newline():
+        state["y"] -= leading
+        if state["y"] < bottom:
+            furniture()
+            c.showPage()
+            state["page"] += 1
+            state["y"] = top
+
+    def paragraph(text: str, indent: float, font_size: float = size, centre: bool = False):
+        lines, cur, x = [], "", left + indent
+        for ch in text:
+            if x + _advance(ch, font_size) > right + 0.01:
+                lines.append(cur)
+                cur, x = "", left
+            cur += ch
+            x += _advance(ch, font_size)
+        lines.append(cur)
+        for i, ln in enumerate(lines):
+            c.setFont(font, font_size)
+            x = left + (indent if i == 0 else 0)
+            if centre:
+                x = (width - sum(_advance(ch, font_size) for ch in ln)) / 2
+            for ch in ln:
+                c.drawString(x, state["y"], ch)
+                x += _advance(ch, font_size)
+            if fill_tabs and i + 1 < len(lines):
+                c.setFont("Helvetica", font_size)
+                c.drawString(x, state["y"], " " * ((3 * i) % 10))  # 0–9 spaces: as long as the tabs were
+            newline()
+
+    for line in m.title_lines:
+        paragraph(line, 0, 18, centre=True)
+    newline()
+    for line in m.preamble:
+        paragraph(line, 2 * size)
+    for _number, heading, lines in m.sections:
+        paragraph(heading, 2 * size)
+        for line in lines:
+            paragraph(line, 2 * size)
+    furniture()
+    c.save()
+    return m
+
+
+__all__ = ["STYLES", "VARIANT_STYLES", "WEB_VARIANTS", "DocStyle", "checked_model", "fixture_key", "libreoffice_pdfs",
+           "seed_to_agency_docx", "seed_to_handset_pdf", "seed_to_web_text", "style_of", "table_text", "TABLE2_ROWS",
            "TABLE3_COLUMNS", "TABLE3_ROWS", "TABLE4_KEYS"]

@@ -57,7 +57,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )
 
 
-_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+|[一二三四五六七八九十]是)")
+HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+|[一二三四五六七八九十]是)")
 _SENTENCE_END = "。！？…!?"
 
 
@@ -84,7 +84,7 @@ def mark_hard_wraps(paras: list[Paragraph]) -> None:
             continue
         if cur[-1] in _SENTENCE_END or not (_CJK.match(cur[-1]) or cur[-1] in "，、；：“”（）《》"):
             continue
-        if not nxt or _HEADING_START.match(nxt) or not (_CJK.match(nxt[0]) or nxt[0].isdigit()
+        if not nxt or HEADING_START.match(nxt) or not (_CJK.match(nxt[0]) or nxt[0].isdigit()
                                                         or nxt[0] in "，、。；：“”（）《》"):
             continue
         paras[a].wraps = True

@@ -442,8 +442,8 @@ def _score(row_i: int, row: RowTemplate, g: Group, best: set[int], prefer: str,
     count_fits = len(_trim(g.slots, n)) == n or len(g.valued) == n
     if row.label.search(lab):
         base = 10 if row_i in best else 4
-    elif not best and _TABLELIKE_LABEL.match(lab) and len(_trim(g.slots, n)) == n:
-        base = 1  # a row whose label was lost: only where it fits exactly
+    elif not best and not row.obsolete and _TABLELIKE_LABEL.match(lab) and len(_trim(g.slots, n)) == n:
+        base = 1  # a row whose label was lost or broken: only where it fits exactly
     else:
         return None
     fit = 2 if read().complete else 1 if count_fits else 0
