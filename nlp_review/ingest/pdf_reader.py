@@ -59,7 +59,7 @@ SENTENCE_FINAL = set("。！？；：!?;:…")
 CLOSING = set("，。、；：！？）》」』”’…%,.;:!?)]")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~]{0,2}\s*\d{1,4}\s*[-—–－~]{0,2}|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*[/／]\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
+    r"|\d{1,4}\s*[/／]\s*\d{1,4}|[Pp](?:age|\.)?\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
 _MARGIN_BAND = 0.1  # top and bottom tenth of the page: running headers and footers
 _NUMBER_BAND = 0.15  # page numbers may sit a little further in
 # PDFium is not thread-safe (not even across documents): one reader at a time.
