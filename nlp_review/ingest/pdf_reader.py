@@ -21,21 +21,26 @@ an empty merged cell, a cell's text is its characters, one paragraph per line. L
 outside tables are paragraphs, in reading order (top to bottom).
 
 **Page furniture.** Lines in the top or bottom band of a page that are page numbers
-(“- 3 -”, “— 3 —”, “第3页 共9页”, “3/9”, “3”) or that repeat (digits ignored) on at least
-half of the pages are dropped.
+(“- 3 -”, “— 3 —”, “第3页 共9页”, “3/9”, “3”), that repeat (digits ignored) on at least
+half of the pages, or that repeat a line of an earlier page (the title as a running header
+from page two on) are dropped.
 
 **Paragraphs from geometry** (`mark_wraps`). The text column's left and right edges are
 the left and right ends shared by most body lines (justified text: the right end of
 every line but a paragraph's last; ragged text: a wider tolerance). A line continues on
 the next one when it reaches the right edge, unless the next line is indented (a first-
-line indent: a new paragraph) or it ends a sentence (。！？；：) and the next line starts a
-heading or item, or the document does not indent first lines; a line short of the edge
-ends its paragraph — except a line of a ragged column that stops less than three
-characters short without closing a sentence, and the lines of a wrapped centred title. A
-line that starts with closing punctuation (“，” “。” “）” … pushed to the next line by a
-producer without line-breaking rules) always continues the line before. Lines with wide
-gaps inside (columns of an unruled table) are never joined. Whitespace glyphs at a line's
-ends (tab runs that fill a line to the margin) are not text: the join is exact.
+line indent: a new paragraph), or it ends with a colon and the next line starts a heading
+or item, or it ends a sentence (。！？) and either the document does not indent first lines
+(nothing then tells a new paragraph from a continuation) or the next line is a heading in
+another font or size (“二是…” in the body font goes on). A line short of the edge ends its
+paragraph (one ending in 。；：！？ always) — except a line less than three characters
+short that closes no sentence, before a line that is neither indented nor a heading
+(ragged text, a character pushed down by the line-breaking rules), and the lines of a
+wrapped centred title. A line that starts with closing punctuation (“，” “。” “）” … pushed
+to the next line by a producer without line-breaking rules) always continues the line
+before; a change of font size always ends a paragraph. Lines with wide gaps inside
+(columns of an unruled table) are never joined. Whitespace glyphs at a line's ends (tab
+runs that fill a line to the margin or beyond) are not text: the join is exact.
 
 Errors (InputError, Chinese message): encrypted (needs a password), corrupt, more pages
 than `max_pages`, over `timeout_s` of processing, and no text layer (scanned).
@@ -57,7 +62,8 @@ from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
 from .text_reader import HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
-SENTENCE_FINAL = set("。！？；：!?;:…")
+SENTENCE_FINAL = set("。！？；：!?;:…")  # a line short of the edge ending in one of these ends its paragraph
+SENTENCE_END = set("。！？!?…")  # a full line ending in one of these may end its paragraph
 CLOSING = set("，。、；：！？）》」』”’…%,.;:!?)]")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~]{0,2}\s*\d{1,4}\s*[-—–－~]{0,2}|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
@@ -422,15 +428,22 @@ def _read_page(page: _PageData, grids: list) -> list[tuple[float, str, object]]:
 
 
 def _running_lines(pages: list[list[tuple[float, str, object]]], heights: list[float]) -> set[int]:
-    """ids of header/footer lines: page numbers, or text repeated in the margin bands."""
+    """ids of header/footer lines: page numbers in the top or bottom band; text in the
+    margin bands repeated on at least half of the pages; and a margin line after page one
+    that repeats a line of an earlier page or the document's opening (a running title)."""
     def key(item) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", "", item.text))
 
     banded = []
+    first_page: dict[str, int] = {}  # key → the first page any line with it is on
+    opening = ""  # the first lines of the document, where its title is (perhaps wrapped)
     for items, height in zip(pages, heights):
         for _top, kind, item in items:
             if kind != "line":
                 continue
+            first_page.setdefault(key(item), item.page)
+            if item.page == 1 and len(opening) < 120:
+                opening += key(item)
             if item.bottom() < _NUMBER_BAND * height or item.top() > (1 - _NUMBER_BAND) * height:
                 banded.append((item, item.bottom() < _MARGIN_BAND * height or item.top() > (1 - _MARGIN_BAND) * height))
     counts: dict[str, set] = {}
@@ -440,8 +453,10 @@ def _running_lines(pages: list[list[tuple[float, str, object]]], heights: list[f
     drop = set()
     for item, in_margin in banded:
         text = re.sub(r"\s+", " ", item.text).strip()
-        repeated = in_margin and len(pages) >= 2 and len(counts.get(key(item), ())) >= max(2, len(pages) / 2)
-        if _PAGE_NUMBER.match(text) or repeated:
+        k = key(item)
+        repeated = in_margin and len(pages) >= 2 and len(counts.get(k, ())) >= max(2, len(pages) / 2)
+        echoed = in_margin and len(k) >= 6 and item.page > 1 and (first_page[k] < item.page or k in opening)
+        if _PAGE_NUMBER.match(text) or repeated or echoed:
             drop.add(id(item))
     return drop
 
@@ -503,7 +518,9 @@ def _continues(cur: _TextLine, nxt: _TextLine, col: Column) -> bool:
     if col.right - tolerance <= cur.x1() <= col.right + 1.5 * w:  # reaches the right edge
         if indented:
             return False
-        if last in SENTENCE_FINAL:
+        if last in "：:" and HEADING_START.match(nxt_text):
+            return False  # “…如下：” then a heading or item
+        if last in SENTENCE_END:
             # The sentence ended at the margin. Where first lines are indented, an unindented
             # line continues — unless it is a heading in another font or size (“二是” in the
             # body font is the paragraph going on).
