@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean check-sample browser bench-service
+.PHONY: run test setup bench clean check-sample browser office bench-service
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,15 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
 	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
-test: $(STAMP) browser
+# LibreOffice (headless Writer), a CJK font and poppler's pdftotext for the real-document
+# tests (tests/test_realdocs.py turns Word documents into PDF the way offices export them).
+OFFICE_PKGS := libreoffice-writer-nogui fonts-noto-cjk poppler-utils
+office:
+	@{ command -v soffice >/dev/null && command -v pdftotext >/dev/null && fc-list :lang=zh 2>/dev/null | grep -qi noto ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q --no-install-recommends $(OFFICE_PKGS) || (apt-get update -q && apt-get install -y -q --no-install-recommends $(OFFICE_PKGS))); } || \
+	  echo "LibreOffice/fonts-noto-cjk/poppler-utils not installed (needs root/apt): the real-document tests may be skipped" >&2
+
+test: $(STAMP) browser office
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -7,7 +7,9 @@
   Noto Sans CJK SC, indented like the body), the 2021 tables as real Word tables with their
   merged header cells (`tests.renderers.LAYOUTS`), and a footer page number field
   (“— 1 —”, “-1-” or “第1页 共5页”). The five seeds get five different styles
-  (`STYLES`), so line widths, fonts, spacing and furniture vary.
+  (`STYLES`), so line widths, fonts, spacing and furniture vary; `VARIANT_STYLES` add
+  ragged right edges, flush-left headings, block paragraphs, borderless tables and no
+  CJK line-breaking rules.
 - `libreoffice_pdfs(docx_paths, out_dir)`: LibreOffice headless turns them into PDF in one
   process; it breaks lines, justifies, applies the CJK line-breaking rules (no full-width
   punctuation at a line start) and paginates the way an office suite export does.
@@ -55,6 +57,7 @@ class DocStyle:
     kinsoku: bool = True  # CJK line-breaking rules; off: full-width punctuation may start a line
     heading_indent: bool = True  # headings indented like the body (else flush left)
     space_after_pt: float = 0  # block paragraphs (with indent_chars=0)
+    table_borders: bool = True  # False: tables without rules (read from the text lines)
 
 
 # Harder layouts, one per seed, on top of the five base styles.
@@ -65,7 +68,7 @@ VARIANT_STYLES = [
     DocStyle("flush-headings", heading_indent=False, body_pt=14, line_pt=25, footer="— {PAGE} —",
              header="{TITLE}"),
     DocStyle("block-paragraphs", indent_chars=0, space_after_pt=8, body_pt=12, line_pt=None,
-             margins_cm=(2.54, 2.54, 3.17, 3.17), footer="{PAGE}"),
+             margins_cm=(2.54, 2.54, 3.17, 3.17), footer="{PAGE}", table_borders=False),
     DocStyle("ragged-no-kinsoku", align="left", kinsoku=False, body_font="Noto Sans CJK SC", body_pt=13,
              line_pt=22, footer="-{PAGE}-"),
 ]
@@ -172,7 +175,7 @@ def _table(document, layout, style: DocStyle, widths_cm: list[float]) -> None:
 
     n_rows, n_cols, cells = layout
     table = document.add_table(rows=n_rows, cols=n_cols)
-    table.style = "Table Grid"
+    table.style = "Table Grid" if style.table_borders else "Normal Table"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for r, c, rs, cs, text in cells:
