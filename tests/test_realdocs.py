@@ -77,11 +77,13 @@ def models():
 
 
 @pytest.fixture(scope="session")
-def office(pytestconfig):
-    """{(sid, kind): (docx path, pdf path)} — generated once, cached between runs."""
+def office(pytestconfig, tmp_path_factory):
+    """{(sid, kind): (docx path, pdf path)} — generated once, cached between runs (in a
+    temporary folder when pytest runs without its cache)."""
     if SOFFICE is None:
         pytest.skip("LibreOffice is not installed (make test installs it)")
-    cache = Path(pytestconfig.cache.mkdir(f"realdocs-{fixture_key()}"))
+    store = getattr(pytestconfig, "cache", None)
+    cache = Path(store.mkdir(f"realdocs-{fixture_key()}")) if store else tmp_path_factory.mktemp("realdocs")
     wanted = {}
     for i, seed in enumerate(SEEDS):
         sid = seed.name[:3]
