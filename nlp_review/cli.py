@@ -35,12 +35,12 @@ def _options(args) -> "object":
 
 
 def cmd_check(args) -> int:
-    from .pipeline import review_path
+    from .pipeline import previous_path, review_path
     from .report import render_text, to_contract
 
     options = _options(args)
     if getattr(args, "previous", None):
-        options.previous = review_path(args.previous)
+        options.previous = previous_path(args.previous)
     doc = review_path(args.file, options)
     if args.format == "json":
         sys.stdout.write(json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
@@ -80,7 +80,7 @@ def _done_hashes(*paths: Path) -> set[str]:
 def cmd_batch(args) -> int:
     from tqdm import tqdm
 
-    from .pipeline import review_bytes
+    from .pipeline import previous_path, review_bytes
     from .report import to_contract
 
     root = Path(args.dir)
@@ -94,7 +94,7 @@ def cmd_batch(args) -> int:
     options = _options(args)
     from .boilerplate.batch import prepare_batch  # the batch joins the commonness index; years pair up
 
-    before_each = prepare_batch(files, root, options)
+    before_each = prepare_batch(files, root, options, previous_path)
     new_rows = []
     skipped = 0
     with out.open("a", encoding="utf-8") as fo, errors_path.open("a", encoding="utf-8") as fe:
@@ -158,6 +158,14 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def cmd_pipeline(args) -> int:
+    from .pipeline import PRESETS, Pipeline
+
+    names = [args.preset] if args.preset else list(PRESETS)
+    print("\n\n".join(Pipeline.preset(n).describe() for n in names))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -187,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="列出规则目录")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.set_defaults(func=cmd_rules)
+
+    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要（requires）与产出（assigns）的数据层")
+    pl.add_argument("--describe", action="store_true", help="打印组件图（默认行为）")
+    pl.add_argument("--preset", choices=("review", "fragment", "previous_year"), help="只显示一个预设")
+    pl.set_defaults(func=cmd_pipeline)
 
     from importlib import import_module
 

@@ -35,11 +35,11 @@ def test_no_false_alarms_on_real_excerpts():
     """The four families on the 144 real texts of corpus/claims raise exactly the real defects:
     fused or garbled dates in four excerpts and the seeds' breakdown and fee problems."""
     from nlp_review.checks import contradictions, dates, narrative_arithmetic, number_formats
-    from nlp_review.claims import claims_doc
+    from nlp_review.pipeline import read_path
 
     found = set()
     for p in sorted((ROOT / "corpus/claims/texts").glob("*.txt")):
-        doc = claims_doc(p)
+        doc = read_path(p, until="claims")
         for mod in (contradictions, narrative_arithmetic, dates, number_formats):
             for fn in mod.CHECKS:
                 found.update((p.name, f.rule, f.quote) for f in fn(doc))

@@ -100,7 +100,7 @@ def test_sentences_come_from_spacy_with_jieba(reviewed_seeds):
         assert not doc.in_table(s.start)
     joined = [doc.text[s.start:s.end] for s in doc.sentences]
     assert any(t.startswith("全年受理依申请公开12件") for t in joined)
-    para_start, sdoc = doc.user_data["spacy"][0]
+    para_start, sdoc = doc.tokens[0]
     words = [t.text for t in sdoc]
     assert len(words) < len(sdoc.text)  # words, not characters: jieba segmented
 

@@ -121,18 +121,18 @@ def _source(meta: dict) -> str:
     return "".join(parts)
 
 
-def _previous_label(out: dict) -> str:
-    p = out.get("previous") or {}
+def _previous_label(out) -> str:
+    p = out.previous or {}
     return p.get("title") or (f"{p['year']}年" if p.get("year") else "上年报告")
 
 
 def check_boilerplate(doc: Doc) -> list[Finding]:
-    out = doc.user_data.get("boilerplate")
-    if not out:
+    out = doc.boilerplate
+    if out is None:
         return []
     found: list[Finding] = []
-    copied = {(c.start, c.end) for c in out["copies"]}
-    for r in out["sentences"]:
+    copied = {(c.start, c.end) for c in out.copies}
+    for r in out.sentences:
         if r.shared:
             best = r.shared[0]
             n = len({str(m.doc.get("key")) for m in r.shared})
@@ -154,29 +154,29 @@ def check_boilerplate(doc: Doc) -> list[Finding]:
                           "features": {k: round(v, 3) for k, v in r.features.items() if v}}))
     found.extend(_section_level(doc, out))
     prev = _previous_label(out)
-    for c in out["copies"]:
+    for c in out.copies:
         rule = COPIED_PARAGRAPH if c.kind == "paragraph" else COPIED_SENTENCE
         found.append(finding(
             doc, rule.id, c.start, c.end, previous=prev, similarity=c.similarity,
             previous_text=c.previous if len(c.previous) <= 60 else c.previous[:58] + "……",
             confidence=round(min(1.0, c.similarity), 3),
             evidence={"similarity": c.similarity, "previous_text": c.previous, "previous_start": c.previous_start,
-                      "previous_end": c.previous_end, "previous_report": out.get("previous")}))
-    u = out.get("problems_unchanged")
+                      "previous_end": c.previous_end, "previous_report": out.previous}))
+    u = out.problems_unchanged
     if u is not None:
         found.append(finding(
             doc, PROBLEMS_UNCHANGED.id, u.start, u.end, previous=prev, matched=u.matched, problems=u.problems,
             similarity=u.similarity, confidence=round(min(1.0, u.similarity), 3),
             evidence={"similarity": u.similarity, "matched": u.matched, "problems": u.problems,
-                      "previous_text": u.previous, "previous_report": out.get("previous")}))
-    for f in out["foreign"]:
+                      "previous_text": u.previous, "previous_report": out.previous}))
+    for f in out.foreign:
         found.append(finding(
             doc, FOREIGN_NAME.id, f.start, f.end, own="、".join(f.own), reason=f.reason, confidence=f.confidence,
             evidence={"name": f.name, "own_places": f.own, "level": f.level, "reason": f.reason}))
     return found
 
 
-def _section_level(doc: Doc, out: dict) -> list[Finding]:
+def _section_level(doc: Doc, out) -> list[Finding]:
     from ..boilerplate.model import get_model
 
     res = []
@@ -184,7 +184,7 @@ def _section_level(doc: Doc, out: dict) -> list[Finding]:
         threshold = get_model().section_share_threshold
     except Exception:  # noqa: BLE001 — no model, no section-level verdict
         return res
-    for number, counts in out["section_counts"].items():
+    for number, counts in out.section_counts.items():
         n, g = counts["sentences"], counts["generic"]
         if n < 4 or g / n <= threshold:
             continue

@@ -88,7 +88,7 @@ def _anchor(doc: Doc, number: int) -> tuple[int, int]:
 
 def check_elements(doc: Doc) -> list[Finding]:
     out: list[Finding] = []
-    mentions = doc.user_data.get("element_mentions", {})
+    mentions = doc.element_mentions
     for key, rule in MISSING.items():
         n = SECTION_OF[key]
         el = doc.elements.get(key)

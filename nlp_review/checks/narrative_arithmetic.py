@@ -57,7 +57,7 @@ class Breakdown:
 
 def _breakdowns(doc: Doc) -> list[Breakdown]:
     out = []
-    qs = doc.user_data.get("quantities", [])
+    qs = doc.quantities
     for i, (unit, comp, mentions) in enumerate(qs):
         t = comp.text
         for m in re.finditer(r"其中", t):

@@ -82,13 +82,13 @@ def check_structure(doc: Doc) -> list[Finding]:
             b = line_end if line_end > s.start else min(s.end, s.start + 20)
             out.append(finding(doc, HEADING_INFERRED.id, s.start, b, number=s.number, canonical=canonical,
                                evidence={"section": s.number, "expected_heading": canonical}))
-    for c in doc.user_data.get("section_duplicates", []):
+    for c in doc.section_duplicates:
         out.append(finding(doc, SECTION_DUPLICATE.id, c.start, c.end, number=c.number,
                            evidence={"section": c.number}))
-    for c in doc.user_data.get("section_misnumbered", []):
+    for c in doc.section_misnumbered:
         out.append(finding(doc, HEADING_NUMBER.id, c.start, c.end, number=c.number,
                            canonical=CANONICAL[c.number], evidence={"section": c.number, "numeral": c.numeral}))
-    order = doc.user_data.get("section_order", [])
+    order = doc.section_order
     best = 0
     for n in order:
         if n < best:

@@ -184,7 +184,7 @@ def check_values(doc: Doc) -> list[Finding]:
             elif integer_cell and not float(c.value).is_integer():
                 out.append(finding(doc, FRACTIONAL.id, c.start, c.end, cell=cell_name(name, key), value=_fmt(c.value),
                                    evidence={"table": name, "key": key, "value": c.value}))
-    for name, key, tok in doc.user_data.get("sci_cells", []):
+    for name, key, tok in doc.sci_cells:
         out.append(finding(doc, SCI_NOTATION.id, tok.start, tok.end, cell=cell_name(name, key),
                            value=_fmt(tok.value), suggestions=[_fmt(tok.value)],
                            evidence={"table": name, "key": key, "raw": tok.text, "value": tok.value}))
@@ -194,7 +194,7 @@ def check_values(doc: Doc) -> list[Finding]:
 def check_parse_issues(doc: Doc) -> list[Finding]:
     out = []
     seen_obsolete = set()
-    for issue in doc.user_data.get("table_issues", []):
+    for issue in doc.table_issues:
         if issue.kind == "row_unreadable":
             out.append(finding(doc, ROW_UNREADABLE.id, issue.start, issue.end,
                                table_name=TABLE_NAMES[issue.table], **{k: issue.detail[k] for k in

@@ -54,7 +54,7 @@ def check_model_typos(doc: Doc) -> list[Finding]:
                                    evidence={"model": model, "score": round(score, 2), "position": pos},
                                    wrong=doc.text[pos], right=ch, suggestion=sugg))
     except ModelError as e:  # no trained model: the rule stays silent, the report says why
-        doc.user_data.setdefault("warnings", []).append(str(e))
+        doc.warnings.append(str(e))
         return []
     return out
 

@@ -111,7 +111,7 @@ _HAN_ONLY = re.compile(f"^[{CJK}]+$")
 def check_repeats(doc: Doc) -> list[Finding]:
     """Adjacent identical token runs (1–2 jieba tokens, 2–4 characters each)."""
     out = []
-    for para_start, sdoc in doc.user_data.get("spacy", []):
+    for para_start, sdoc in doc.tokens:
         toks = [t.text for t in sdoc]
         offs = [t.idx for t in sdoc]
         i = 0

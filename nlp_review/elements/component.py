@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
+from ..component import component
 from ..doc import Doc
 from . import KEYS, OTHER
-from .data import unit_record
 from .model import load
-from .segment import KIND_RANK, Unit, segment
+from .segment import KIND_RANK, Unit, segment, unit_record
 from .weak import label_from_heading
 
 ACCEPT = 0.5
@@ -131,7 +131,10 @@ def element_span(units: list[Unit], labels: list[tuple[str, float, list[str]]], 
     return start, end
 
 
+@component("elements", requires=("text", "sections", "paragraphs", "sentences", "tokens"),
+           assigns=("elements", "element_units", "element_mentions"))
 def detect_elements(doc: Doc, options=None) -> None:
+    """The required elements of sections one, five and six (classifier over nested units)."""
     model = load()
     units_by_section = segment(doc)
     elements: dict[str, dict] = {}
@@ -150,6 +153,5 @@ def detect_elements(doc: Doc, options=None) -> None:
             else:
                 elements[key] = {"present": True, "start": span[0], "end": span[1]}
     doc.elements = {k: {kk: vv for kk, vv in v.items() if kk != "generic_mention"} for k, v in elements.items()}
-    doc.user_data["element_units"] = detail
-    doc.user_data["element_mentions"] = {k: v["generic_mention"] for k, v in elements.items()
-                                         if "generic_mention" in v}
+    doc.element_units = detail
+    doc.element_mentions = {k: v["generic_mention"] for k, v in elements.items() if "generic_mention" in v}

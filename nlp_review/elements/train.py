@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from . import LABELS, OTHER
-from .data import SPLIT_NAME, build, load_jsonl
+from ..training.elements_data import SPLIT_NAME, build, load_jsonl
 from .features import build_features
 from .model import ElementModel
 

@@ -2,15 +2,16 @@
 with the jieba segmenter plus a sentencizer on Chinese sentence-final punctuation.
 
 Table regions are skipped: their lines are cells, not prose. Each paragraph's spaCy
-`Doc` is kept in `doc.user_data["spacy"]` as (paragraph start, spaCy Doc) so later
-components read tokens instead of segmenting again.
+`Doc` is kept in `doc.tokens` as (paragraph start, spaCy Doc) so later components read
+tokens instead of segmenting again.
 """
 from __future__ import annotations
 
 import logging
 import threading
 
-from ..doc import Doc, Span
+from ..component import component
+from ..doc import Doc, Span, Tokens
 
 _NLP = None
 _LOCK = threading.Lock()
@@ -37,7 +38,10 @@ def _in_any(offset: int, spans: list[Span]) -> bool:
     return any(s.start <= offset < s.end for s in spans)
 
 
+@component("sentences", requires=("text", "table_spans"), uses=("tables",),
+           assigns=("paragraphs", "sentences", "tokens"))
 def segment(doc: Doc, options=None) -> None:
+    """Narrative paragraphs (table regions skipped), sentences and jieba tokens (spaCy)."""
     text = doc.text
     skip = [Span(t.start, t.end) for t in doc.tables.values()] + list(doc.table_spans)
     paragraphs: list[Span] = []
@@ -68,4 +72,4 @@ def segment(doc: Doc, options=None) -> None:
                 sentences.append(Span(s, e, "sentence"))
     doc.paragraphs = paragraphs
     doc.sentences = sentences
-    doc.user_data["spacy"] = parsed
+    doc.tokens = Tokens(parsed)

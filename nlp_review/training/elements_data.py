@@ -3,7 +3,7 @@ corpus/elements/docs/ by the real segmenter, weak-labelled (`weak`), then correc
 the hand labels in corpus/elements/hand_labels.jsonl and extended by the hand-written
 units in corpus/elements/authored.jsonl (training split only).
 
-    python -m nlp_review.elements.data [--corpus corpus]    # rebuilds units.jsonl
+    python -m nlp_review.training.elements_data [--corpus corpus]    # rebuilds units.jsonl
 
 Authored units are hand-written statements for the classes the real excerpts barely
 contain (s5.last_year: none; s6.fees: seven); they are grouped in pseudo-documents and
@@ -17,9 +17,9 @@ import json
 from pathlib import Path
 
 from ..doc import Doc
-from . import LABELS, OTHER
-from .segment import SECTIONS, Unit, compact, segment
-from .weak import weak_label
+from ..elements import LABELS, OTHER
+from ..elements.segment import SECTIONS, compact, segment, unit_record
+from ..elements.weak import weak_label
 
 TEST_FRACTION = 4  # every 4th report (by a stable hash, per stratum) is held back
 SPLIT_NAME = "elements-v1: seeds + 1/4 of report excerpts and of authored pseudo-documents, by document"
@@ -27,32 +27,9 @@ SPLIT_NAME = "elements-v1: seeds + 1/4 of report excerpts and of authored pseudo
 
 def prepare(path: Path) -> Doc:
     """A document through the pipeline up to sentences (no checks, no model)."""
-    from ..ingest import load_path
-    from ..pipeline import PIPELINE, Options, _resolve
+    from ..pipeline import read_path
 
-    doc = load_path(path)
-    for name, fn in PIPELINE:
-        if name in ("elements", "checks", "scores"):
-            break
-        _resolve(fn)(doc, Options())
-    return doc
-
-
-CONTEXT_CHARS = 200
-
-
-def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
-    """The classifier's view of a unit; `context` is the text of its outermost enclosing
-    block (the part it belongs to), cut to CONTEXT_CHARS."""
-    context = ""
-    if units is not None and u.parent is not None:
-        top = u
-        while top.parent is not None:
-            top = units[top.parent]
-        context = compact(top.text(doc))[:CONTEXT_CHARS]
-    return {"section": u.section, "kind": u.kind, "heading": u.heading, "own_heading": u.own_heading,
-            "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "context": context,
-            "start": u.start, "end": u.end}
+    return read_path(path, until="sentences")
 
 
 def unit_key(source: str, rec: dict) -> str:
