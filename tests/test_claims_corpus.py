@@ -44,9 +44,9 @@ def test_no_false_alarms_on_real_excerpts():
             for fn in mod.CHECKS:
                 found.update((p.name, f.rule, f.quote) for f in fn(doc))
     assert found == {
-        ("0003.txt", "DATE.MALFORMED", "20231月"), ("0003.txt", "DATE.MALFORMED", "202312月"),
-        ("0012.txt", "DATE.MALFORMED", "20241月"), ("0012.txt", "DATE.MALFORMED", "202412月"),
-        ("0055.txt", "DATE.MALFORMED", "2020你那12月31日"),
-        ("0087.txt", "DATE.MALFORMED", "20231月"), ("0087.txt", "DATE.MALFORMED", "202312月"),
+        ("0003.txt", "FORMAT.DATE_MALFORMED", "20231月"), ("0003.txt", "FORMAT.DATE_MALFORMED", "202312月"),
+        ("0012.txt", "FORMAT.DATE_MALFORMED", "20241月"), ("0012.txt", "FORMAT.DATE_MALFORMED", "202412月"),
+        ("0055.txt", "FORMAT.DATE_MALFORMED", "2020你那12月31日"),
+        ("0087.txt", "FORMAT.DATE_MALFORMED", "20231月"), ("0087.txt", "FORMAT.DATE_MALFORMED", "202312月"),
         ("seed_003.txt", "ARITH.BREAKDOWN_SUM", "58条"), ("seed_003.txt", "NUMBER.FEE_IMPLAUSIBLE", "1.0074845E7"),
         ("seed_004.txt", "NUMBER.FEE_IMPLAUSIBLE", "11615")}

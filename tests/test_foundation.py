@@ -221,7 +221,7 @@ def test_unreadable_row_is_absent_not_guessed():
     t3 = doc.tables["table3"].values()
     assert not any(k.startswith("new.") for k in t3)  # 6 numbers for 7 columns: row left out
     assert t3["granted.natural_person"] == 1
-    f = [f for f in doc.findings if f.rule == "TABLE.ROW_UNREADABLE"]
+    f = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
     assert len(f) == 1 and f[0].evidence["row"] == "new"
     assert not [f for f in doc.findings if f.rule == "TABLE3.BALANCE"]
 

@@ -58,6 +58,19 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# Ids that were renamed, and their current id: `--disable`, `/v2/check` disabledRules and
+# `nlp-review rules ID` accept the old ones.
+REDIRECTS: dict[str, str] = {
+    "TABLE.MISSING": "STRUCTURE.TABLE_MISSING",  # category structure: the STRUCTURE family
+    "TABLE.ROW_UNREADABLE": "FORMAT.TABLE_ROW_UNREADABLE",  # category format
+    "DATE.MALFORMED": "FORMAT.DATE_MALFORMED",  # category format (DATE.* are contradictions)
+    "DATE.SIGNATURE_LATE": "FORMAT.SIGNATURE_LATE",  # category format
+}
+
+
+def resolve(ids) -> set[str]:
+    """Current ids for user-given ones (old ids follow REDIRECTS; unknown ids stay as given)."""
+    return {REDIRECTS.get(i, i) for i in ids}
 
 
 def register(rule: Rule) -> Rule:
@@ -68,15 +81,14 @@ def register(rule: Rule) -> Rule:
 
 
 def finding(doc: Doc, rule_id: str, start: int, end: int, *, suggestions: list[str] | None = None,
-            evidence: dict | None = None, confidence: float = 1.0, severity: str | None = None,
-            **fields) -> Finding:
+            evidence: dict | None = None, confidence: float = 1.0, **fields) -> Finding:
     """A finding of a catalogue rule, with the message filled from `fields`."""
     rule = RULES[rule_id]
     if not (0 <= start <= end <= len(doc.text)):
         raise ValueError(f"{rule_id}: span {start}:{end} outside text")
     quote = doc.text[start:end]
     message = rule.message.format(quote=quote, **fields)
-    return Finding(rule=rule.id, category=rule.category, severity=severity or rule.severity,
+    return Finding(rule=rule.id, category=rule.category, severity=rule.severity,
                    start=start, end=end, quote=quote, message=message,
                    section=doc.section_of(start), suggestions=list(suggestions or []),
                    evidence=dict(evidence or {}), confidence=confidence)

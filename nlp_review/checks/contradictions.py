@@ -80,11 +80,10 @@ def check_claims(doc: Doc) -> list[Finding]:
             continue  # the wording also fits another reading that agrees (受理 = 新收 + 上年结转)
         conf = c.confidence * (0.9 if c.alternatives else 1.0)
         rule = TABLE_MISMATCH if c.kind in ("exact", "zero") else APPROX_MISMATCH
-        severity = "error" if rule is TABLE_MISMATCH and conf >= 0.85 else "warning"
         out.append(finding(
             doc, rule.id, c.start, c.end, subject=c.subject or quantity_name(c.key),
             claim_value=_fmt(c.value), cell=quantity_name(c.key), table_value=_fmt(actual),
-            kind_name=KIND_NAMES.get(c.kind, ""), severity=severity, confidence=conf,
+            kind_name=KIND_NAMES.get(c.kind, ""), confidence=conf,
             suggestions=[_fmt(actual)] if c.kind == "exact" and c.end - c.start < 12 else [],
             evidence=_evidence(doc, c, actual, cells, first)))
     return out

@@ -32,7 +32,7 @@ PERIOD = register(Rule(
      Example("本报告所列数据的统计期限为2024年1月1日至12月31日。", False, section=0)],
 ))
 MALFORMED = register(Rule(
-    "DATE.MALFORMED", "format", "warning",
+    "FORMAT.DATE_MALFORMED", "format", "warning",
     "日期“{quote}”书写有误：{problem}。",
     "A malformed date: year fused with the month, doubled or missing digits, junk between year and month, impossible month or day.",
     [Example("本报告统计期限为20241月1日至2024年12月31日。", True, section=0, quote="20241月", suggestion="2024年1月"),
@@ -48,7 +48,7 @@ SIGNATURE_EARLY = register(Rule(
      Example(minimal_report(), False, whole=True)],
 ))
 SIGNATURE_LATE = register(Rule(
-    "DATE.SIGNATURE_LATE", "format", "warning",
+    "FORMAT.SIGNATURE_LATE", "format", "warning",
     "落款日期“{quote}”晚于法定期限：{kind}应于{deadline}前公布上一年度报告（《政府信息公开条例》第四十九条）。",
     "The signature date is after the Art. 49 deadline (departments 31 Jan, governments' reports 31 Mar of the next year).",
     [Example(minimal_report(signature="示例区教育局\n2025年3月2日"), True, whole=True, quote="2025年3月2日"),

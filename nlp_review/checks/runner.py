@@ -21,8 +21,10 @@ def run_checks(doc: Doc, options, categories=None) -> None:
 
 def keep_findings(doc: Doc, findings: list, options) -> None:
     """Filter by options, keep one finding per rule and span, number them f-0001…"""
-    findings = [f for f in findings if f.rule not in options.disabled_rules
-                and f.confidence >= options.min_confidence]
+    from .catalogue import resolve
+
+    disabled = resolve(options.disabled_rules)
+    findings = [f for f in findings if f.rule not in disabled and f.confidence >= options.min_confidence]
     # One finding per rule, span and message.
     seen, unique = set(), []
     for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):

@@ -57,14 +57,14 @@ FRACTIONAL = register(Rule(
      Example(minimal_report(table2={"fees.amount_wan": 0.5}), False, whole=True)],
 ))
 ROW_UNREADABLE = register(Rule(
-    "TABLE.ROW_UNREADABLE", "format", "warning",
+    "FORMAT.TABLE_ROW_UNREADABLE", "format", "warning",
     "{table_name}“{row_name}”应有{expected}个数值，实际读到{found}个，无法确定各数值所在的列，该行数据未采用。",
     "A table row whose numbers cannot be placed in columns (cells missing or merged); its cells are left absent.",
     [Example(minimal_report(table2={"regulations.repealed": ""}), True, whole=True),
      Example(minimal_report(), False, whole=True)],
 ))
 TABLE_MISSING = register(Rule(
-    "TABLE.MISSING", "structure", "error",
+    "STRUCTURE.TABLE_MISSING", "structure", "error",
     "第{number}部分“{heading}”中未找到{table_name}的数据，请填写统计表。",
     "Sections two, three and four exist but their statutory table could not be found or read at all.",
     [Example(minimal_report().replace(render_table2(default_table2()), "见附件。"), True, whole=True),

@@ -33,24 +33,30 @@ JIEZHI = register(Rule(
      Example("截止日期为12月31日，截止到目前已办结。", False)],
 ))
 
-# Fixed wrong → right word pairs (rubric F3). (pattern, suggestion, confidence, severity)
-FIXED_PAIRS = [
-    (re.compile(r"[布步]署"), "部署", 0.95, "warning"),
-    (re.compile(r"(?<![中运周流旋扭好逆])转结(?![算束果构合婚论])"), "结转", 0.9, "warning"),
-    (re.compile(r"信息公开处理费"), "信息处理费", 0.95, "warning"),
-    (re.compile(r"其它"), "其他", 0.8, "info"),
-]
 WORD = register(Rule(
     "TYPO.WORD_FORM", "typo", "warning",
     "“{quote}”应写作“{suggestion}”（公文规范用词）。",
-    "A non-standard form of a 公文 term: 布署/步署→部署, 转结→结转, 信息公开处理费→信息处理费, 其它→其他.",
+    "A non-standard form of a 公文 term: 布署/步署→部署, 转结→结转, 信息公开处理费→信息处理费.",
     [Example("认真布署政务公开重点工作。", True, quote="布署", suggestion="部署"),
      Example("上年度转结申请2件。", True, quote="转结", suggestion="结转"),
      Example("本年度未收取信息公开处理费。", True, section=6, quote="信息公开处理费", suggestion="信息处理费"),
-     Example("做好其它各项工作。", True, quote="其它", suggestion="其他"),
      Example("认真部署政务公开重点工作，上年结转申请2件，做好其他工作。", False),
      Example("做好中转结算和运转结束后的登记。", False)],
 ))
+VARIANT = register(Rule(
+    "TYPO.VARIANT_FORM", "typo", "info",
+    "“{quote}”应写作“{suggestion}”（公文规范用词）。",
+    "A variant form (异形词) that 公文 writes in the recommended form: 其它→其他.",
+    [Example("做好其它各项工作。", True, quote="其它", suggestion="其他"),
+     Example("做好其他各项工作。", False)],
+))
+# Fixed wrong → right word pairs (rubric F3). (pattern, suggestion, confidence, rule)
+FIXED_PAIRS = [
+    (re.compile(r"[布步]署"), "部署", 0.95, WORD),
+    (re.compile(r"(?<![中运周流旋扭好逆])转结(?![算束果构合婚论])"), "结转", 0.9, WORD),
+    (re.compile(r"信息公开处理费"), "信息处理费", 0.95, WORD),
+    (re.compile(r"其它"), "其他", 0.8, VARIANT),
+]
 
 # Legitimate reduplications / repeated units that are not slips.
 _REPEAT_OK = {"一个", "一步", "一件", "一项", "一条", "一次", "一批", "一年", "一天", "一点", "一层",
@@ -79,29 +85,28 @@ _JIEZHI = re.compile(f"截止(?!到|于|日|时|期){_TIME}")
 
 
 def text_corrections(text: str, start: int = 0, end: int | None = None):
-    """Rule corrections in text[start:end]: (start, end, replacement, rule_id, confidence,
-    severity) — shared by the checks below and by `nlp-review correct`."""
+    """Rule corrections in text[start:end]: (start, end, replacement, rule_id, confidence)
+    — shared by the checks below and by `nlp-review correct`."""
     end = len(text) if end is None else end
     out, seen = [], set()
     for pat, conf in _WEI_PATTERNS:
         for m in pat.finditer(text, start, end):
             if m.start(1) not in seen:
                 seen.add(m.start(1))
-                out.append((m.start(1), m.end(1), "未" + m.group(1)[1:], WEI.id, conf, None))
+                out.append((m.start(1), m.end(1), "未" + m.group(1)[1:], WEI.id, conf))
     for m in _JIEZHI.finditer(text, start, end):
-        out.append((m.start(), m.end(), "截至" + m.group(0)[2:], JIEZHI.id, 0.9, None))
-    for pat, sugg, conf, sev in FIXED_PAIRS:
+        out.append((m.start(), m.end(), "截至" + m.group(0)[2:], JIEZHI.id, 0.9))
+    for pat, sugg, conf, rule in FIXED_PAIRS:
         for m in pat.finditer(text, start, end):
-            out.append((m.start(), m.end(), sugg, WORD.id, conf, sev))
+            out.append((m.start(), m.end(), sugg, rule.id, conf))
     return out
 
 
 def check_rules(doc: Doc) -> list[Finding]:
     out = []
     for p_start, p_end in prose_spans(doc):
-        for s, e, sugg, rule_id, conf, sev in text_corrections(doc.text, p_start, p_end):
-            out.append(finding(doc, rule_id, s, e, suggestions=[sugg], confidence=conf, severity=sev,
-                               suggestion=sugg))
+        for s, e, sugg, rule_id, conf in text_corrections(doc.text, p_start, p_end):
+            out.append(finding(doc, rule_id, s, e, suggestions=[sugg], confidence=conf, suggestion=sugg))
     return out
 
 
