@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "corpus" / "claims"))
 
 from build import locate  # noqa: E402
 
-from nlp_review.checks.contradictions import REPORT_MIN  # noqa: E402
+from nlp_review.checks.contradiction.claims import REPORT_MIN  # noqa: E402
 from nlp_review.pipeline import read_path  # noqa: E402
 
 

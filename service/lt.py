@@ -96,7 +96,7 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
           enabled_only: bool = False, disabled_categories: set[str] = frozenset(),
           enabled_categories: set[str] = frozenset()) -> dict:
     """Run the sentence-level rules on `text` and answer in LanguageTool's shape."""
-    from nlp_review.checks.catalogue import RULES, resolve
+    from nlp_review.checks.registry import load_rules, resolve
     from nlp_review.pipeline import Options, review_fragment
 
     disabled_rules, enabled_rules = resolve(disabled_rules), resolve(enabled_rules)  # old ids still work
@@ -148,7 +148,7 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
             ca, cb = max(0, a - CONTEXT_CHARS), min(len(original), b + CONTEXT_CHARS)
             i = bisect.bisect_right(sent_starts, f.start) - 1
             sentence = doc.sentences[i].text(doc) if i >= 0 and doc.sentences[i].end >= f.end else f.quote
-            rule = RULES.get(f.rule)
+            rule = load_rules().get(f.rule)
             matches.append({
                 "message": f.message,
                 "shortMessage": cat_name,

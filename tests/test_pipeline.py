@@ -90,7 +90,7 @@ def test_previous_year_reads_what_year_over_year_compares_and_nothing_more():
     assert doc.sections and doc.tables and doc.paragraphs and doc.sentences
     assert not doc.claims and not doc.elements and doc.boilerplate is None and not doc.findings and not doc.scores
     # the comparison gives the same findings as with a fully reviewed last year
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
     from nlp_review.pipeline import review_text
 
     last = minimal_report(title="示例区教育局2023年政府信息公开工作年度报告")

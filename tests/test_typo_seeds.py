@@ -1,6 +1,6 @@
 """Typo and punctuation findings on the five seed reports: the required hits, and EVERY
 `typo` finding listed with the reason it is a real error (no silent false alarms)."""
-from nlp_review.checks.catalogue import load_all_rules
+from nlp_review.checks.registry import load_rules as load_all_rules
 from nlp_review.pipeline import Options, review_text
 
 # (seed, quote, suggestion) → why it is a real error. Anything else of category typo fails.

@@ -1,31 +1,26 @@
-"""The "checks" component: runs the rule families and keeps their findings."""
+"""The "checks" component: runs every enabled rule whose needs are met and keeps its
+findings (one per rule, span and message), numbered f-0001…"""
 from __future__ import annotations
 
 from ..component import component
-from ..doc import Doc
+from ..doc import Doc, Finding
+from .registry import selected
 
 
 @component("checks", requires=("text",), assigns=("findings", "warnings"))
 def run_checks(doc: Doc, options, categories=None) -> None:
-    """Runs the rules, keeps one finding per rule and span, numbers them f-0001…"""
-    from . import ALL_RULE_MODULES
-
-    findings = []
-    for mod in ALL_RULE_MODULES:
-        if categories is not None and getattr(mod, "FRAGMENT", True) is False:
-            continue
-        for check in getattr(mod, "CHECKS", []):
-            findings.extend(f for f in check(doc) if categories is None or f.category in categories)
+    """Runs the enabled rules whose `needs` the doc has (layers, last year's report)."""
+    findings: list[Finding] = []
+    for rule in selected(options, categories):
+        if rule.ready(doc, options):
+            findings.extend(rule(doc))
     keep_findings(doc, findings, options)
 
 
-def keep_findings(doc: Doc, findings: list, options) -> None:
-    """Filter by options, keep one finding per rule and span, number them f-0001…"""
-    from .catalogue import resolve
-
-    disabled = resolve(options.disabled_rules)
-    findings = [f for f in findings if f.rule not in disabled and f.confidence >= options.min_confidence]
-    # One finding per rule, span and message.
+def keep_findings(doc: Doc, findings: list[Finding], options) -> None:
+    """Keep findings at or above the minimum confidence, one per rule, span and message,
+    in text order, numbered f-0001…"""
+    findings = [f for f in findings if f.confidence >= options.min_confidence]
     seen, unique = set(), []
     for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):
         k = (f.rule, f.start, f.end, f.message)

@@ -4,22 +4,11 @@ the ODW dev split for a false-positive rate ≤ 0.5% on its error-free sentences
 the precision measured there for findings scoring at least as high."""
 from __future__ import annotations
 
-from ..doc import Doc, Finding
-from ..errors import ModelError
-from .catalogue import Example, Rule, finding, register
-from .prose import is_cjk
-
-CONFUSION = register(Rule(
-    "TYPO.CHAR_CONFUSION", "typo", "warning",
-    "“{quote}”中的“{wrong}”疑为“{right}”之误（音近或形近字），建议改为“{suggestion}”。",
-    "A character that the official-text language model finds out of place, with a sound- or "
-    "shape-similar character that fits (statistical checker trained by `nlp-review train`).",
-    [Example("进一步提高政务服务水瓶，方便群众办事。", True, suggestion="水平"),
-     Example("各部门要认真落实政府信息公开保密审查制渡。", True, suggestion="制度"),
-     Example("进一步提高政务服务水平，方便群众办事。", False),
-     Example("各部门要认真落实政府信息公开保密审查制度。", False)],
-    needs=("typo_lm",),
-))
+from ...doc import Doc
+from ...errors import ModelError
+from ..prose import is_cjk
+from ..registry import clean, flag, rule
+from .rules import text_corrections
 
 
 def _protected_names(doc: Doc) -> tuple[str, ...]:
@@ -29,9 +18,14 @@ def _protected_names(doc: Doc) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def check_model_typos(doc: Doc) -> list[Finding]:
-    from ..typo.engine import detect
-    from .typo_rules import text_corrections
+@rule("TYPO.CHAR_CONFUSION", category="typo", severity="warning", needs=("sentences",),
+      message="“{quote}”中的“{wrong}”疑为“{right}”之误（音近或形近字），建议改为“{suggestion}”。",
+      examples=[flag("进一步提高政务服务水瓶，方便群众办事。", suggestion="水平"),
+                flag("各部门要认真落实政府信息公开保密审查制渡。", suggestion="制度"),
+                clean("进一步提高政务服务水平，方便群众办事。"), clean("各部门要认真落实政府信息公开保密审查制度。")])
+def char_confusion(doc: Doc, rule):
+    """官方文本语言模型认为某字不合语境，且有音近或形近字更合适（`nlp-review train` 训练的统计模型）。"""
+    from ...typo.engine import detect
 
     names = _protected_names(doc)
     out = []
@@ -50,13 +44,10 @@ def check_model_typos(doc: Doc) -> list[Finding]:
                 b = a + 2 if a < pos or (pos + 1 < sent.end and is_cjk(doc.text[pos + 1])) else pos + 1
                 quote = doc.text[a:b]
                 sugg = quote[:pos - a] + ch + quote[pos - a + 1:]
-                out.append(finding(doc, CONFUSION.id, a, b, suggestions=[sugg], confidence=round(conf, 3),
-                                   evidence={"model": model, "score": round(score, 2), "position": pos},
-                                   wrong=doc.text[pos], right=ch, suggestion=sugg))
+                out.append(rule.finding(doc, a, b, suggestions=[sugg], confidence=round(conf, 3),
+                                        evidence={"model": model, "score": round(score, 2), "position": pos},
+                                        wrong=doc.text[pos], right=ch, suggestion=sugg))
     except ModelError as e:  # no trained model: the rule stays silent, the report says why
         doc.warnings.append(str(e))
         return []
     return out
-
-
-CHECKS = [check_model_typos]

@@ -1,13 +1,20 @@
-"""A minimal, valid 2021-format report to embed rule examples in.
+"""The example harness: a minimal, valid 2021-format report to embed rule examples in.
 
 Every section is present, every table is consistent and the narrative states what the
 format requires, so a rule example placed into one section triggers only what the
-example itself contains. `minimal_report()` takes overrides for any part.
+example itself contains. Rules describe their examples as data
+(`nlp_review.checks.registry.Example` / `Report`); `example_texts` builds them here.
 """
 from __future__ import annotations
 
-from ..tables.schema import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_KEYS
+from nlp_review.checks.registry import Example, Report
+from nlp_review.tables.schema import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_KEYS
 
+DEFAULT_TITLE = "示例区教育局2024年政府信息公开工作年度报告"
+DEFAULT_SIGNATURE = "示例区教育局\n2025年1月20日"
+HEADINGS = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
+            4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
+            6: "六、其他需要报告的事项"}
 DEFAULT_S1 = (
     "2024年，本局认真贯彻《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。\n"
     "（一）主动公开。全年通过区政府门户网站主动公开政府信息120条，发布政策解读5篇。\n"
@@ -85,31 +92,40 @@ def render_table4(t: dict) -> str:
     return header + "\n" + "\t".join(_fmt(t.get(k, "")) for k in TABLE4_KEYS)
 
 
-def minimal_report(*, title: str = "示例区教育局2024年政府信息公开工作年度报告", preamble: str = "",
+def minimal_report(*, title: str = DEFAULT_TITLE, preamble: str = "",
                    s1: str | None = None, s5: str | None = None, s6: str | None = None,
                    table2: dict | None = None, table3: dict | None = None, table4: dict | None = None,
                    headings: dict[int, str] | None = None, omit: tuple[int, ...] = (),
-                   signature: str = "示例区教育局\n2025年1月20日") -> str:
-    h = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
-         4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
-         6: "六、其他需要报告的事项"}
-    h.update(headings or {})
-    t2 = default_table2()
-    t2.update(table2 or {})
-    t3 = default_table3()
-    t3.update(table3 or {})
-    t4 = {k: 0 for k in TABLE4_KEYS}
-    t4.update(table4 or {})
-    bodies = {1: DEFAULT_S1 if s1 is None else s1, 2: render_table2(t2), 3: render_table3(t3),
-              4: render_table4(t4), 5: DEFAULT_S5 if s5 is None else s5, 6: DEFAULT_S6 if s6 is None else s6}
-    parts = [title]
-    if preamble:
-        parts.append(preamble)
+                   signature: str = DEFAULT_SIGNATURE) -> str:
+    return build(Report(title=title, preamble=preamble,
+                        bodies={n: b for n, b in ((1, s1), (5, s5), (6, s6)) if b is not None},
+                        headings=headings or {}, omit=omit, signature=signature,
+                        table2=table2 or {}, table3=table3 or {}, table4=table4 or {}))
+
+
+def build(r: Report) -> str:
+    """The minimal report with the change `r`."""
+    h = {**HEADINGS, **r.headings}
+    bodies = {1: DEFAULT_S1, 2: render_table2({**default_table2(), **r.table2}),
+              3: render_table3({**default_table3(), **r.table3}),
+              4: render_table4({**{k: 0 for k in TABLE4_KEYS}, **r.table4}), 5: DEFAULT_S5, 6: DEFAULT_S6}
+    bodies.update(r.bodies)
+    for n, prefixes in r.drop.items():
+        lines = bodies[n].split("\n")
+        kept = [ln for ln in lines if not ln.startswith(prefixes)]
+        assert len(kept) < len(lines), (n, prefixes)
+        bodies[n] = "\n".join(kept)
+    for n, pairs in r.edits.items():
+        for old, new in pairs:
+            assert old in bodies[n], (n, old)
+            bodies[n] = bodies[n].replace(old, new)
+    parts = [DEFAULT_TITLE if r.title is None else r.title]
+    if r.preamble:
+        parts.append(r.preamble)
     for n in range(1, 7):
-        if n in omit:
-            continue
-        parts.append(h[n])
-        parts.append(bodies[n])
+        if n not in r.omit:
+            parts += [h[n], bodies[n]]
+    signature = DEFAULT_SIGNATURE if r.signature is None else r.signature
     if signature:
         parts.append(signature)
     return "\n".join(parts) + "\n"
@@ -126,3 +142,18 @@ def report_with(fragment: str, section: int) -> str:
     if section == 0:
         return minimal_report(preamble=fragment)
     raise ValueError("fragments go into sections 1, 5, 6 or the preamble (0)")
+
+
+def _text(what) -> str:
+    return build(what) if isinstance(what, Report) else what
+
+
+def example_texts(ex: Example) -> tuple[str, str | None]:
+    """(report text, last year's report text or None) of a rule example."""
+    if ex.report is not None:
+        text = build(ex.report)
+    elif ex.whole:
+        text = ex.text
+    else:
+        text = report_with(ex.text, ex.section)
+    return text, None if ex.previous is None else _text(ex.previous)

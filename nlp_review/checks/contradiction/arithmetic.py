@@ -1,39 +1,16 @@
 """ARITH.*: the narrative's own arithmetic — “X，其中A a、B b…” breakdowns whose parts
 exceed the whole (or fall short of it when the list is exhaustive), percentages that do
 not match their counts, and a stated number of items (“以下三个问题：”) that the list
-after it does not have. Reads the quantities the claims component found per unit."""
+after it does not have. Reads the quantities the claims component found per unit
+(`doc.quantities`)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..doc import Doc, Finding
-from .catalogue import Example, Rule, finding, register
-
-BREAKDOWN_SUM = register(Rule(
-    "ARITH.BREAKDOWN_SUM", "contradiction", "warning",
-    "“{whole_quote}”下列分项之和为{parts_sum}，与总数{whole}不符（{detail}）。",
-    "A “X，其中A a、B b…” breakdown whose parts exceed the whole, or miss it when the list is exhaustive (ends in 其他…).",
-    [Example("全年主动公开政府信息58条，其中政策法规类6条、通知公告类10条、招生入学类6条、人事师资类22条、其他事项类16条。",
-             True, quote="58条"),
-     Example("全年主动公开政府信息60条，其中政策法规类6条、通知公告类10条、招生入学类6条、人事师资类22条、其他事项类16条。",
-             False),
-     Example("全年发布信息100条，其中工作动态30条、通知公告20条。", False)],
-))
-PERCENT_MISMATCH = register(Rule(
-    "ARITH.PERCENT_MISMATCH", "contradiction", "warning",
-    "“{quote}”与数量不符：{part}÷{whole}={computed}%，正文写作{stated}%。",
-    "A percentage stated for a part of a breakdown that does not match part ÷ whole.",
-    [Example("全年发布信息200条，其中政策文件50条，占比40%；工作动态150条，占比75%。", True, quote="40%"),
-     Example("全年发布信息200条，其中政策文件50条，占比25%；工作动态150条，占比75%。", False)],
-))
-ITEM_COUNT = register(Rule(
-    "ARITH.ITEM_COUNT", "contradiction", "warning",
-    "“{quote}”称有{stated}项，但其后列出了{found}项。",
-    "A stated number of problems/measures/items that does not match the enumerated list that follows.",
-    [Example("存在以下三个问题：一是解读形式单一；二是更新不够及时。", True, section=5, quote="三个问题"),
-     Example("存在以下两个问题：一是解读形式单一；二是更新不够及时。", False, section=5)],
-))
+from ...doc import Doc
+from ..common import fmt_number as _fmt
+from ..registry import clean, flag, rule
 
 COUNTED = {"件", "宗", "起", "条", "个", "篇", "份", "次", "部", "项", "例", "场", "家", "名", "则", "期", "件次", "人次"}
 SAME_FAMILY = [{"件", "宗", "起", "件次"}]
@@ -114,8 +91,15 @@ def _groups(whole: float, parts) -> list[list]:
     return groups
 
 
-def check_breakdowns(doc: Doc) -> list[Finding]:
-    out = []
+@rule("ARITH.BREAKDOWN_SUM", category="contradiction", severity="warning", needs=("quantities",),
+      message="“{whole_quote}”下列分项之和为{parts_sum}，与总数{whole}不符（{detail}）。",
+      examples=[flag("全年主动公开政府信息58条，其中政策法规类6条、通知公告类10条、招生入学类6条、人事师资类22条、"
+                     "其他事项类16条。", quote="58条"),
+                clean("全年主动公开政府信息60条，其中政策法规类6条、通知公告类10条、招生入学类6条、人事师资类22条、"
+                      "其他事项类16条。"),
+                clean("全年发布信息100条，其中工作动态30条、通知公告20条。")])
+def breakdown_sum(doc: Doc, rule):
+    """“X，其中A a、B b……”式分项之和超过总数，或在列举完整（以“其他”结尾）时不等于总数。"""
     for bd in _breakdowns(doc):
         w = bd.whole.value
         if any(x.kind != "exact" for x in bd.parts):
@@ -129,22 +113,21 @@ def check_breakdowns(doc: Doc) -> list[Finding]:
             pa = bd.comp.span(g[0].a, g[0].a)[0]
             pb = bd.comp.span(g[-1].b - 1, g[-1].b)[1]
             detail = "分项多于总数" if s > w else "所列分项已含“其他”类，应与总数相等"
-            out.append(finding(
-                doc, BREAKDOWN_SUM.id, a, b, whole_quote=doc.text[a:b], whole=_fmt(w), parts_sum=_fmt(s),
+            yield rule.finding(
+                doc, a, b, whole_quote=doc.text[a:b], whole=_fmt(w), parts_sum=_fmt(s),
                 detail=detail, confidence=0.9 if exhaustive else 0.75,
                 evidence={"whole": {"quote": doc.text[a:b], "value": w},
                           "parts": [{"label": bd.labels[bd.parts.index(x)], "value": x.value} for x in g],
-                          "parts_sum": s, "exhaustive": exhaustive, "parts_span": [pa, pb]}))
+                          "parts_sum": s, "exhaustive": exhaustive, "parts_span": [pa, pb]})
             break
-    return out
 
 
-def _fmt(v) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-
-def check_percents(doc: Doc) -> list[Finding]:
-    out = []
+@rule("ARITH.PERCENT_MISMATCH", category="contradiction", severity="warning", needs=("quantities",),
+      message="“{quote}”与数量不符：{part}÷{whole}={computed}%，正文写作{stated}%。",
+      examples=[flag("全年发布信息200条，其中政策文件50条，占比40%；工作动态150条，占比75%。", quote="40%"),
+                clean("全年发布信息200条，其中政策文件50条，占比25%；工作动态150条，占比75%。")])
+def percent_mismatch(doc: Doc, rule):
+    """分项所注百分比与“分项÷总数”不符。"""
     for bd in _breakdowns(doc):
         w = bd.whole.value
         if not w:
@@ -157,13 +140,12 @@ def check_percents(doc: Doc) -> list[Finding]:
             if abs(computed - pm.value) <= 10 ** -decimals + 1e-9:
                 continue
             a, b = bd.comp.span(pm.num_a, pm.b)
-            out.append(finding(
-                doc, PERCENT_MISMATCH.id, a, b, part=_fmt(part), whole=_fmt(w), computed=f"{computed:.1f}",
+            yield rule.finding(
+                doc, a, b, part=_fmt(part), whole=_fmt(w), computed=f"{computed:.1f}",
                 stated=_fmt(pm.value), confidence=0.8,
                 suggestions=[f"{computed:.{decimals}f}%"],
                 evidence={"part": part, "whole": w, "computed_percent": round(computed, 3),
-                          "stated_percent": pm.value}))
-    return out
+                          "stated_percent": pm.value})
 
 
 CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -178,8 +160,12 @@ def _n(s: str) -> int:
     return int(s) if s.isdigit() else CN_NUM.get(s, 0)
 
 
-def check_item_counts(doc: Doc) -> list[Finding]:
-    out = []
+@rule("ARITH.ITEM_COUNT", category="contradiction", severity="warning", needs=("sections", "paragraphs"),
+      message="“{quote}”称有{stated}项，但其后列出了{found}项。",
+      examples=[flag("存在以下三个问题：一是解读形式单一；二是更新不够及时。", section=5, quote="三个问题"),
+                clean("存在以下两个问题：一是解读形式单一；二是更新不够及时。", section=5)])
+def item_count(doc: Doc, rule):
+    """所称问题、措施等的项数与其后实际列举的项数不符。"""
     text = doc.text
     for para in doc.paragraphs:
         if doc.section_of(para.start) not in (1, 5, 6):
@@ -209,9 +195,5 @@ def check_item_counts(doc: Doc) -> list[Finding]:
                 continue
             a = para.start + m.start("n")
             b = para.start + m.end("w") + (len(m.group("what")) if m.group("what") else 0)
-            out.append(finding(doc, ITEM_COUNT.id, a, b, stated=stated, found=found, confidence=0.75,
-                               evidence={"stated": stated, "enumerated": found}))
-    return out
-
-
-CHECKS = [check_breakdowns, check_percents, check_item_counts]
+            yield rule.finding(doc, a, b, stated=stated, found=found, confidence=0.75,
+                               evidence={"stated": stated, "enumerated": found})
