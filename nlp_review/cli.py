@@ -19,7 +19,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
 EXTRA_COMMANDS: list[str] = [
-    "nlp_review.models.train:add_command",
+    "nlp_review.training.cli:add_command",
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
     "nlp_review.annotate.cli:add_command",

@@ -3,6 +3,7 @@
 - components and rules never import the pipeline (only entry points do);
 - `Doc.user_data` is the caller's: no key is read by a module other than the one that
   wrote it, and no product module writes it;
+- training depends on inference, never the other way round; no import cycle.
 """
 from __future__ import annotations
 
@@ -98,6 +99,23 @@ def test_user_data_is_the_callers_alone():
     assert not bad, f"user_data keys read by a module that did not write them (make them Doc layers): {bad}"
     product_writers = sorted({m for ms in writers.values() for m in ms if m.startswith("nlp_review")})
     assert not product_writers, f"product modules write user_data (a layer belongs on Doc): {product_writers}"
+
+
+def test_no_import_cycles():
+    found = cycles(import_graph())
+    assert not found, f"import cycles: {found}"
+
+
+def test_training_depends_on_inference_one_way():
+    graph = import_graph()
+    training = {m for m in graph if m.startswith(TRAINING + ".") or m == TRAINING}
+    assert {"nlp_review.training.typo_lm", "nlp_review.training.typo_neural", "nlp_review.training.elements",
+            "nlp_review.training.boilerplate", "nlp_review.training.cli"} <= training
+    into_training = {m: sorted(deps & training) for m, deps in graph.items() if m not in training and deps & training}
+    assert not into_training, f"inference modules import training code: {into_training}"
+    # …and the trainers do build on the inference packages (what they train is what is loaded)
+    assert "nlp_review.typo.neural" in graph["nlp_review.training.typo_neural"]
+    assert "nlp_review.elements.model" in graph["nlp_review.training.elements"]
 
 
 def test_import_graph_sees_function_level_and_relative_imports(tmp_path):

@@ -13,7 +13,7 @@ SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
 @pytest.fixture
 def tiny_root(tmp_path, monkeypatch):
     from nlp_review.models import store
-    from nlp_review.models.train import run_train
+    from nlp_review.training.cli import run_train
 
     res = run_train(ROOT / "corpus", None, None, ["boilerplate"], quick=True, root=tmp_path)
     assert res["promoted"] and (tmp_path / "CURRENT").read_text().strip() == res["version"]

@@ -21,11 +21,10 @@ from ..errors import ModelError
 from .text import is_heading, norm
 
 SECTIONS = (1, 5)
-MIN_JUDGED_CHARS = 12
-# A sentence found in this many other reports is the community's template wording (the
-# statistical-period line, the format's own sentences), not a copy from one agency:
-# it is judged by the specificity model only.
-TEMPLATE_MIN_REPORTS = 10
+# The model's settings (boilerplate/model.py INFERENCE, the folder's config.json) say how long a
+# sentence must be to be judged and in how many other reports a sentence is the community's
+# template wording (the statistical-period line, the format's own sentences), not a copy
+# from one agency: such a sentence is judged by the specificity model only.
 
 
 @dataclass
@@ -103,12 +102,12 @@ def analyse(doc: Doc, options=None) -> None:
         model = None
     index = extra.get("boilerplate_index") or (model.index if model else None)
     exclude = _exclude(doc, extra.get("boilerplate_self"))
-    exempt = model.config.get("statutory_exempt", 0.6) if model else 0.6
+    exempt = model.config["statutory_exempt"] if model else 0.6
     if model is not None:
         for number in SECTIONS:
             for s in section_sentences(doc, number):
                 text = doc.text[s.start:s.end]
-                if len(norm(text)) < MIN_JUDGED_CHARS or is_heading(text):
+                if len(norm(text)) < model.config["min_judged_chars"] or is_heading(text):
                     continue
                 j = model.judge(text, number)
                 generic = j.p_specific < model.generic_threshold and j.statutory_share < exempt
@@ -119,7 +118,7 @@ def analyse(doc: Doc, options=None) -> None:
 
                     if indexable(text):
                         r.shared = index.query(text, exclude=exclude)
-                        if len(r.shared) >= TEMPLATE_MIN_REPORTS:
+                        if len(r.shared) >= model.config["template_min_reports"]:
                             r.template_reports, r.shared = len(r.shared), []
                 out.sentences.append(r)
     previous = getattr(options, "previous", None)

@@ -8,6 +8,7 @@ tokens instead of segmenting again.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from ..component import component
@@ -18,14 +19,32 @@ _LOCK = threading.Lock()
 SENTENCE_END = ["。", "！", "？", "!", "?", "…"]
 
 
+def _import_spacy():
+    """spaCy without torch. thinc (spaCy's ML library) imports torch when it is installed
+    (the `[train]` extra), for GPU layers this blank tokenizer + sentencizer never uses: that
+    costs every reviewing process about 230 MB and seconds of loading. torch is hidden while
+    spaCy loads (thinc then records it as absent) unless the process has already loaded it;
+    a later `import torch` (a trainer) works as usual."""
+    if "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # ImportError for thinc's probe
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 def get_nlp():
     """The process-wide spaCy pipeline (built once; jieba's dictionary loads lazily)."""
     global _NLP
     with _LOCK:
         if _NLP is None:
             import jieba
-            import spacy
 
+            spacy = _import_spacy()
             jieba.setLogLevel(logging.WARNING)
             nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
             nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_END})

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from ..doc import Doc
-from ..elements import LABELS, OTHER
+from ..elements import LABELS
 from ..elements.segment import SECTIONS, compact, segment, unit_record
 from ..elements.weak import weak_label
 

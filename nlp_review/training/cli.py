@@ -9,8 +9,8 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-from .store import models_root
-from .trainers import TRAINERS
+from ..models.store import models_root
+from .registry import TRAINERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,10 +18,11 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from . import LABELS, OTHER
-from ..training.elements_data import SPLIT_NAME, build, load_jsonl
-from .features import build_features
-from .model import ElementModel
+from ..elements import LABELS, MODEL_NAME, OTHER
+from ..elements.features import build_features
+from ..elements.model import INFERENCE, ElementModel
+from ..models.store import write_config
+from .elements_data import SPLIT_NAME, build, load_jsonl
 
 
 def candidates(quick: bool) -> dict:
@@ -123,6 +124,12 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     macro = float(np.mean([per_class[c]["f1"] for c in labels if per_class[c]["support"] > 0]))
     model.meta.update({"split": SPLIT_NAME, "classes": model.classes})
     model.save(Path(out))
+    write_config(Path(out), MODEL_NAME, "nlp_review.training.elements:train",
+                 {"data": "corpus/elements/units.jsonl (+ authored.jsonl, training split only)", "split": SPLIT_NAME,
+                  "candidates": sorted(cands), "chosen": best, "cv_folds": 4, "cv_grouped_by": "source document",
+                  "augment": "headed units also without their heading and under foreign headings (seed 13)",
+                  "classes": model.classes, "quick": bool(quick)},
+                 dict(INFERENCE))
     errors = [{"source": t["source"], "label": t["label"], "pred": pr, "text": t["text"][:80]}
               for t, pr in zip(test_rows, pred) if t["label"] != pr]
     (Path(out) / "test_errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -18,16 +18,21 @@ from __future__ import annotations
 import hashlib
 import json
 import lzma
+import math
+import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from .features import FEATURE_NAMES, extract, learn_lexicon, vector
-from .index import CommonIndex, indexable
-from .model import BoilerplateModel, SpecificityModel, save
-from .names import Gazetteer
-from .text import fingerprint, is_heading, norm, split_sentences
+from ..boilerplate.features import (DIGIT, FEATURE_NAMES, Lexicon, extract, ngrams, statutory_form, statutory_ngrams,
+                                    vector)
+from ..boilerplate.index import CommonIndex, indexable
+from ..boilerplate.model import INFERENCE, BoilerplateModel, SpecificityModel, save
+from ..boilerplate.names import Gazetteer
+from ..models.store import write_config
+from ..boilerplate.text import fingerprint, is_heading, norm, split_sentences, strip_enumerator
 
 SPLIT = "boilerplate-doc-sha256mod4-v1"
 C = 0.3
@@ -68,6 +73,42 @@ def section_sentences(text: str) -> list[tuple[int, str]]:
     if not parts:
         parts = [(1, text)]
     return [(n, t[a:b]) for n, t in parts for a, b in split_sentences(t)]
+
+
+def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 5, min_frac: float = 0.04,
+                  lo: int = 4, hi: int = 10, max_digit_share: float = 0.34, max_size: int = 1500) -> Lexicon:
+    """Phrases used by many reports that carry no specifics: in at least `min_docs`
+    reports (and `min_frac` of them), in sentences that rarely hold a number, not part
+    of the regulation's or the format's own wording, and maximal (a phrase is dropped
+    when a longer kept phrase containing it is almost as frequent)."""
+    stat = statutory_ngrams(statutory_text, Lexicon.STAT_N)
+    stat_text = statutory_form(statutory_text)
+    df: Counter = Counter()
+    in_sent: Counter = Counter()
+    with_digit: Counter = Counter()
+    for text in doc_texts:
+        seen = set()
+        for a, b in split_sentences(text):
+            raw = strip_enumerator(text[a:b])
+            n = norm(raw)
+            has_digit = bool(DIGIT.search(n.replace("Y", "")))
+            grams = {g for g in ngrams(n, lo, hi) if not DIGIT.search(g) and "Y" not in g}
+            for g in grams:
+                in_sent[g] += 1
+                if has_digit:
+                    with_digit[g] += 1
+            seen |= grams
+        df.update(seen)
+    need = max(min_docs, math.ceil(min_frac * len(doc_texts)))
+    cands = {g: c for g, c in df.items()
+             if c >= need and not re.search(r"[A-Za-z]", g) and with_digit[g] / in_sent[g] <= max_digit_share and g not in stat_text}
+    kept: dict[str, int] = {}
+    for g in sorted(cands, key=lambda g: (-len(g), -cands[g], g)):
+        if any(g in k and kept[k] >= 0.7 * cands[g] for k in kept if len(k) > len(g)):
+            continue
+        kept[g] = cands[g]
+    top = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:max_size])
+    return Lexicon(stock=top, statutory=stat, docs=len(doc_texts), statutory_text=stat_text)
 
 
 def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
@@ -158,6 +199,16 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     config = {"generic_threshold": GENERIC_THRESHOLD, "section_share_threshold": round(section_threshold, 3),
               "statutory_exempt": STATUTORY_EXEMPT}
     save(out, spec, lexicon, statutory, index, gazetteer, config)
+    from ..boilerplate.index import LSH_THRESHOLD, MIN_SIMILARITY, NUM_PERM
+
+    write_config(out, "boilerplate", "nlp_review.training.boilerplate:train",
+                 {"data": "corpus/boilerplate/sentences.jsonl (hand-labelled specific/generic), reports.jsonl.xz "
+                          "(report excerpts: lexicon and index), statutory.txt, gazetteer/adcodes.csv",
+                  "split": SPLIT, "features": FEATURE_NAMES, "logistic_regression_C": C, "class_weight": "balanced",
+                  "lexicon_min_docs": 3 if quick else 5, "section_share_percentile": 90,
+                  "index": {"num_perm": NUM_PERM, "lsh_threshold": LSH_THRESHOLD, "min_similarity": MIN_SIMILARITY},
+                  "quick": bool(quick)},
+                 {**INFERENCE, **config})
     return {
         "primary": round(macro, 4),
         "split": SPLIT + ("-quick" if quick else ""),

@@ -9,9 +9,10 @@ A trainer is "module:function" with signature
 It returns metrics: {"primary": float (higher is better, compared with CURRENT's on the
 same held-back split), "split": "<name of the held-back split>", ...per-class details}.
 """
+# Imported when run: `nlp-review --help` and the other commands never load a trainer (nor torch).
 TRAINERS: dict[str, str] = {
-    "typo_lm": "nlp_review.typo.lm_train:train",
-    "typo_neural": "nlp_review.typo.neural:train",
-    "elements": "nlp_review.elements.train:train",
-    "boilerplate": "nlp_review.boilerplate.train:train",
+    "typo_lm": "nlp_review.training.typo_lm:train",
+    "typo_neural": "nlp_review.training.typo_neural:train",
+    "elements": "nlp_review.training.elements:train",
+    "boilerplate": "nlp_review.training.boilerplate:train",
 }
