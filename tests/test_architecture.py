@@ -110,7 +110,7 @@ def test_training_depends_on_inference_one_way():
     graph = import_graph()
     training = {m for m in graph if m.startswith(TRAINING + ".") or m == TRAINING}
     assert {"nlp_review.training.typo_lm", "nlp_review.training.typo_neural", "nlp_review.training.elements",
-            "nlp_review.training.boilerplate", "nlp_review.training.cli"} <= training
+            "nlp_review.training.boilerplate", "nlp_review.training.cli", "nlp_review.training.typo_confusion"} <= training
     into_training = {m: sorted(deps & training) for m, deps in graph.items() if m not in training and deps & training}
     assert not into_training, f"inference modules import training code: {into_training}"
     # …and the trainers do build on the inference packages (what they train is what is loaded)

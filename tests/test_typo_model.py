@@ -94,7 +94,7 @@ def test_correct_command_on_shipped_model(monkeypatch, capsys):
 
 
 def test_homophone_candidates(tiny_root):
-    from nlp_review.training.typo_lm import homophones
+    from nlp_review.training.typo_confusion import homophones
 
     lm = engine.stat_checker(tiny_root).lm
     uni = {i: 1 for i in lm.char_id.values()}

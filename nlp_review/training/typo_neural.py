@@ -20,7 +20,8 @@ from ..typo.engine import combine
 from ..models.store import write_config
 from ..typo.neural import CJK, INFERENCE, NeuralChecker, Vocab, model_class
 from .typo_evaluate import load_clean, load_split, score_predictions, tune_threshold
-from .typo_lm import iter_pairs, read_corpus
+from .typo_confusion import iter_pairs
+from .typo_lm import read_corpus
 
 MAX_LEN = 128  # longest corpus sentence kept for training (before cutting into pieces)
 _SENT = re.compile(r"[^。！？；]+[。！？；]?")
