@@ -105,7 +105,7 @@ def test_markdown_write_replaces_only_the_catalogue(tmp_path):
 
 
 @pytest.mark.parametrize("name,rule_id", [("word_forms.tsv", "TYPO.WORD_FORM"),
-                                          ("variant_forms.tsv", "TYPO.VARIANT_FORM")])
+                                          ("preferred_forms.tsv", "TYPO.PREFERRED_FORM")])
 def test_word_pair_files_carry_an_example_per_entry(name, rule_id):
     pairs = word_forms.load_pairs(name)
     lines = [ln for ln in (Path(word_forms.__file__).parent / name).read_text(encoding="utf-8").splitlines()

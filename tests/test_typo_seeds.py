@@ -50,13 +50,13 @@ def test_min_confidence_filters_typos():
     text = ("示例局2024年政府信息公开工作年度报告\n一、总体情况\n做好其它各项工作。本年度，本机关为收取信息处理费。\n")
     low = {f.rule for f in review_text(text).findings}
     high = {f.rule for f in review_text(text, options=Options(min_confidence=0.85)).findings}
-    assert "TYPO.VARIANT_FORM" in low and "TYPO.VARIANT_FORM" not in high  # 其它 is 0.8
+    assert "TYPO.PREFERRED_FORM" in low and "TYPO.PREFERRED_FORM" not in high  # 其它 is 0.8
     assert "TYPO.WEI_NEGATION" in high
 
 
 def test_language_rules_are_catalogued():
     rules = load_all_rules()
-    for rid in ("TYPO.WEI_NEGATION", "TYPO.JIEZHI_JIEZHI", "TYPO.WORD_FORM", "TYPO.VARIANT_FORM", "TYPO.REPEATED_WORD",
+    for rid in ("TYPO.WEI_NEGATION", "TYPO.JIEZHI_JIEZHI", "TYPO.WORD_FORM", "TYPO.PREFERRED_FORM", "TYPO.REPEATED_WORD",
                 "FORMAT.PUNCT_DUN_DENG", "FORMAT.PUNCT_DOUBLED", "FORMAT.PUNCT_HALFWIDTH"):
         assert rid in rules
         assert rules[rid].category == ("typo" if rid.startswith("TYPO") else "format")

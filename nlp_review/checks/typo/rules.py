@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 from ...doc import Doc
 from ..prose import CJK, prose_spans
 from ..registry import clean, flag, rule
-from .word_forms import VARIANT_FORMS, WORD_FORMS, corrections, variant_form, word_form
+from .word_forms import PREFERRED_FORMS, WORD_FORMS, corrections, preferred_form, word_form
 
 _NEG_VERBS = "收取|收到|发现|发生|出现|产生|接到"
 _SUBJECTS = ("本机关|本单位|本部门|本局|本委|本办|本院|本中心|我局|我单位|我委|我办|我院|我中心|我部门|"
@@ -78,7 +78,7 @@ def text_corrections(text: str, start: int = 0, end: Optional[int] = None) -> li
     out = [(s, e, r, wei_negation.id, c) for s, e, r, c in wei_corrections(text, start, end)]
     out += [(s, e, r, jiezhi.id, c) for s, e, r, c in jiezhi_corrections(text, start, end)]
     out += [(s, e, r, word_form.id, c) for s, e, r, c in corrections(WORD_FORMS, text, start, end)]
-    out += [(s, e, r, variant_form.id, c) for s, e, r, c in corrections(VARIANT_FORMS, text, start, end)]
+    out += [(s, e, r, preferred_form.id, c) for s, e, r, c in corrections(PREFERRED_FORMS, text, start, end)]
     return out
 
 

@@ -1,5 +1,5 @@
-"""TYPO.WORD_FORM, TYPO.VARIANT_FORM: word pairs kept as data (word_forms.tsv,
-variant_forms.tsv next to this file), each entry with an example the tests run."""
+"""TYPO.WORD_FORM, TYPO.PREFERRED_FORM: word pairs kept as data (word_forms.tsv,
+preferred_forms.tsv next to this file), each entry with an example the tests run."""
 from __future__ import annotations
 
 import re
@@ -64,7 +64,7 @@ def _findings(doc: Doc, rule, pairs: tuple[WordPair, ...]):
 
 
 WORD_FORMS = load_pairs("word_forms.tsv")
-VARIANT_FORMS = load_pairs("variant_forms.tsv")
+PREFERRED_FORMS = load_pairs("preferred_forms.tsv")
 
 
 @rule("TYPO.WORD_FORM", category="typo", severity="warning", needs=("paragraphs",),
@@ -75,9 +75,9 @@ def word_form(doc: Doc, rule):
     yield from _findings(doc, rule, WORD_FORMS)
 
 
-@rule("TYPO.VARIANT_FORM", category="typo", severity="info", needs=("paragraphs",),
+@rule("TYPO.PREFERRED_FORM", category="typo", severity="info", needs=("paragraphs",),
       message="“{quote}”应写作“{suggestion}”（公文规范用词）。",
-      examples=examples_of(VARIANT_FORMS))
-def variant_form(doc: Doc, rule):
-    """异形词未用公文推荐的写法（其它→其他；词表见 variant_forms.tsv）。"""
-    yield from _findings(doc, rule, VARIANT_FORMS)
+      examples=examples_of(PREFERRED_FORMS))
+def preferred_form(doc: Doc, rule):
+    """用了公文不推荐的写法（其它→其他；词表见 preferred_forms.tsv）；不是错字，仅为提示。"""
+    yield from _findings(doc, rule, PREFERRED_FORMS)
