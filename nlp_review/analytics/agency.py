@@ -99,6 +99,8 @@ _ORGANS = ("人民政府办公室", "人民政府办公厅", "人民政府", "�
            "院", "所", "站", "部", "处", "队", "会")
 _ORGAN_RX = "|".join(map(re.escape, _ORGANS))
 _TOWN_RX = rf"[{_CJK}]{{1,8}}?(?:街道办事处|街道|镇|乡|苏木|社区)"
+# a town, township or street at the start of what follows the county: 杨林乡(人民政府), 桂花坪街道(办事处)
+_TOWN_AT = re.compile(rf"([{_CJK}]{{1,8}}?(?:街道|镇|乡|苏木|社区))(?=人民政府|政府|党|办事处|居民委员会|居委会|$|[^{_CJK}])")
 _PLACE_END = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "省", "市", "地区", "盟", "县", "区", "旗",
               "镇", "乡", "苏木", "街道", "新区", "开发区", "高新区", "园区")
 _NATIONAL = re.compile(r"^(?:国务院|国家(?!税务总局[^局]{2,}税务局)|中华人民共和国|中国(?!共产党))")
@@ -116,11 +118,11 @@ _DEPARTMENTS: list[tuple[str, str]] = [
     ("司法", r"司法"),
     ("税务", r"税务"),
     ("自然资源", r"自然资源|国土资源|规划和自然|国土"),
-    ("交通运输", r"交通"),
+    ("交通运输", r"交通|公路|港航|运输管理"),
     ("退役军人事务", r"退役军人"),
     ("财政", r"财政"),
     ("医疗保障", r"医疗保障|医保"),
-    ("住房和城乡建设", r"住房和城乡建设|住房城乡建设|住建|住房和建设|城乡建设|建设局|建设委员会"),
+    ("住房和城乡建设", r"住房和城乡建设|住房城乡建设|住建|住房和建设|城乡建设|建设局|建设委员会|房屋管理|房管|住房保障"),
     ("人力资源和社会保障", r"人力资源|人社"),
     ("应急管理", r"应急管理|应急局|安全生产监督"),
     ("水利", r"水利|水务"),
@@ -140,7 +142,7 @@ _DEPARTMENTS: list[tuple[str, str]] = [
     ("政务服务和数据管理", r"政务服务|数据管理|大数据|行政审批|数据资源"),
     ("档案", r"档案"),
     ("外事", r"外事|外办|外事办"),
-    ("机关事务", r"机关事务"),
+    ("机关事务", r"机关事务|机关后勤"),
     ("信访", r"信访"),
     ("国有资产", r"国有资产|国资"),
     ("体育", r"体育"),
@@ -295,6 +297,7 @@ def _trim_agency(s: str | None) -> str | None:
     s = re.sub(r"^[《“\"（(]+|[》”\"]+$", "", s)
     s = re.sub(r"^(?:关于|根据|依据|结合|按照|我们|现将|由|本)", "", s)
     s = s.strip(" :：|-—·")
+    s = re.sub(r"(局|委|办|厅)\1$", r"\1", s)
     if len(s) < 2 or len(s) > 45:
         return None
     return s
@@ -316,7 +319,9 @@ def _starts_with_place(s: str, gaz: Gazetteer) -> bool:
     own place) or is national."""
     if _NATIONAL.match(s) or re.match(r"(?:市|县|区|州|省|旗|盟)(?!场|民|委|里|直)", s):
         return True
-    if re.match(rf"{_TOWN_RX}", s) and not re.match(r"(?:人民|政府|办事|街道办|机关|单位|部门)", s):
+    m = re.match(rf"{_TOWN_RX}", s)
+    if m and not re.match(r"(?:人民|政府|办事|街道办|机关|单位|部门)", s) and len(m.group(0)) <= 7 \
+            and not re.search(r"公开|推进|做好|及时|加强|开展|落实|全面|深入|工作|城乡", m.group(0)):
         return True
     return any(s.startswith(n) for n in (s[:k] for k in range(2, min(len(s), 16) + 1)) if n in gaz.codes)
 
@@ -351,6 +356,8 @@ class _Region:
     township: str | None
     rest: str                   # the organ part after the places
     ambiguous: bool = False
+    county_name: str | None = None   # a county-level name the gazetteer lacks (坪山区)
+    full_names: list = field(default_factory=list)  # (short form written, official name): 肃南县 → 肃南裕固族自治县
 
 
 def _split_places(name: str, gaz: Gazetteer, votes: Counter | None = None) -> _Region:
@@ -358,6 +365,7 @@ def _split_places(name: str, gaz: Gazetteer, votes: Counter | None = None) -> _R
     i, codes, town = 0, [], None
     name = re.sub(r"^(?:国家税务总局|中共)", "", name)
     ambiguous = False
+    full_names: list[tuple[str, str]] = []
     while i < len(name):
         rest = name[i:]
         parent = codes[-1] if codes else None
@@ -383,17 +391,31 @@ def _split_places(name: str, gaz: Gazetteer, votes: Counter | None = None) -> _R
                 if votes:
                     cands = sorted(cands, key=lambda c: -sum(votes[a] for a in gaz.chain(c)[:-1]))
             codes.append(cands[0])
+            if found in gaz.aliases and code_level(cands[0]) > 1:
+                full_names.append((found, gaz.name(cands[0])))
             i += len(found)
             continue
-        m = re.match(rf"({_TOWN_RX})", rest)
-        if m and not re.match(r"(?:人民|政府|办事|街道办)", rest):
-            t = m.group(1)
-            if t.endswith("社区") or not re.search(r"(?:局|委|办|厅|中心)", t):
-                town = t if not t.endswith("街道办事处") else t[:-3]
-                i += len(t) if not t.endswith("街道办事处") else len(t) - 3
-            break
+        m = _TOWN_AT.match(rest)
+        if m and not re.match(r"(?:人民|政府|办事|街道办)", rest) and not re.search(r"城乡|局|委|厅|中心", m.group(1)):
+            town = m.group(1)
+            i += len(town)
         break
-    return _Region(codes, town, name[i:], ambiguous)
+    region = _Region(codes, town, name[i:], ambiguous)
+    region.full_names = full_names
+    if codes and code_level(codes[-1]) == 2 and not town:
+        # a county-level unit the gazetteer lacks or names only inside the organ:
+        # 深圳市坪山区 (created 2016), 长沙市自然资源和规划局望城分局
+        m = re.match(rf"([{_CJK}]{{1,6}}?(?:区|县|旗))(?=人民政府|政府|[{_CJK}]{{1,12}}(?:局|委|办|中心|署)|$)", region.rest)
+        if m and not re.match(r"(?:地区|市区|城区|辖区|园区|社区|片区|新区|开发区|高新区)$", m.group(1)[-2:]) \
+                and not re.search(r"(?:开发|高新|新区|园区)", m.group(1)):
+            region.county_name = m.group(1)
+        else:
+            for c in gaz.children.get(codes[-1], []):
+                stem = gaz.name(c)[:-1]
+                if len(stem) >= 2 and re.search(re.escape(stem) + r"(?:区|县)?(?:分局|监管局|管理所)$", region.rest):
+                    region.codes.append(c)
+                    break
+    return region
 
 
 def _place_votes(text: str, gaz: Gazetteer) -> Counter:
@@ -405,10 +427,47 @@ def _place_votes(text: str, gaz: Gazetteer) -> Counter:
     return votes
 
 
-def _level_of(agency: str | None, region: _Region | None, text: str) -> str | None:
-    if agency and _NATIONAL.match(agency) and not (region and region.codes):
+def _self_level(text: str, region: _Region | None, gaz: Gazetteer) -> str | None:
+    """The level a report speaks of itself at: 我镇/全镇 … 我省/全省 (most frequent)."""
+    counts = Counter(m.group(1) for m in re.finditer(r"(?:我|本|全)(省|市|县|区|旗|镇|乡|街道)", text[:4000]))
+    if not counts:
+        return None
+    unit = counts.most_common(1)[0][0]
+    if unit == "市" and region and region.codes:
+        deepest = region.codes[-1]
+        if code_level(deepest) == 3:
+            return "county"  # a county-level city
+        if code_level(deepest) == 1 and deepest[:2] in MUNICIPALITIES:
+            return "province"
+    return {"省": "province", "市": "city", "县": "county", "区": "county", "旗": "county",
+            "镇": "township", "乡": "township", "街道": "street"}[unit]
+
+
+def _name_level(agency: str) -> str | None:
+    if re.match(rf"[{_CJK}]{{1,8}}?(?:省|自治区)", agency):
+        return "province"
+    if re.match(r"(?:县|区|旗)(?!场|民|委|里|直)", agency):
+        return "county"
+    if re.match(r"(?:州|盟)(?!场|民|委|里|直)", agency):
+        return "city"
+    return None
+
+
+def _level_of(agency: str | None, region: _Region | None, text: str, inferred: bool = False,
+              gaz: Gazetteer | None = None) -> str | None:
+    if agency and (_NATIONAL.match(agency) or re.fullmatch(rf"[{_CJK}]{{2,10}}部", agency)) \
+            and not (region and region.codes and not inferred):
         return "national"
+    if region and region.township:
+        return "street" if re.search(r"街道|社区", region.township) else "township"
+    if inferred or not (region and region.codes):
+        # the place was read from the body: trust the name's own words, then the self-references
+        lvl = (_name_level(agency) if agency else None) or _self_level(text, region, gaz)
+        if lvl:
+            return lvl
     if region:
+        if region.county_name:
+            return "county"
         if region.township:
             return "street" if re.search(r"街道|社区", region.township) else "township"
         if region.codes:
@@ -451,7 +510,7 @@ def _level_of(agency: str | None, region: _Region | None, text: str) -> str | No
 def _department_of(agency: str | None, rest: str, level: str | None) -> str | None:
     if not agency:
         return None
-    organ = rest or agency
+    organ = (rest or agency).replace("人民政府", "政府")  # 人民政府 holds 民政
     for kind, rx in _DEPARTMENT_RX:
         if rx.search(organ):
             return kind
@@ -545,6 +604,8 @@ def parse_publisher(text: str, title: str | None = None, filename: str | None = 
             name, source = full, source + "+body"
         pub.agency, pub.agency_source = _canonical(name), source
         region = _split_places(pub.agency, gaz, votes)
+        for short, full_name in region.full_names:
+            pub.agency = pub.agency.replace(short, full_name, 1)
         if not region.codes and region.township:
             region = _qualify_town(region, text, gaz, votes)
     if region is None or not region.codes:
@@ -557,7 +618,7 @@ def parse_publisher(text: str, title: str | None = None, filename: str | None = 
             pub.region_inferred = True
             if pub.agency is None:
                 pub.agency_source = "inferred"
-    pub.level = _level_of(pub.agency, region, text)
+    pub.level = _level_of(pub.agency, region, text, pub.region_inferred, gaz)
     if pub.region_inferred and pub.agency and region and not region.township and pub.level:
         # “市政府办公室” with the city read from the body: the body's place may be deeper
         want = {"province": 1, "city": 2, "county": 3}.get(pub.level)
@@ -574,6 +635,8 @@ def parse_publisher(text: str, title: str | None = None, filename: str | None = 
                 pub.prefecture = gaz.name(c)
             else:
                 pub.county = gaz.name(c)
+    if region and region.county_name and not pub.county:
+        pub.county = region.county_name
     if region:
         pub.township = region.township
     pub.department = _department_of(pub.agency, region.rest if region else "", pub.level)
@@ -629,8 +692,9 @@ def _qualify_short(name: str, gaz: Gazetteer, votes: Counter) -> str:
         return name
     ch = m.group(1)
     want = {"市": (2, 3), "州": (2,), "盟": (2,), "县": (3,), "区": (3,), "旗": (3,)}[ch]
-    cands = [(votes[c], -want.index(code_level(c)), c) for c in votes
-             if code_level(c) in want and gaz.name(c).endswith(ch)]
+    cands = [(votes[c], -want.index(code_level(c)) if code_level(c) in want else 0, c) for c in votes
+             if (code_level(c) in want or ch == "市" and c[:2] in MUNICIPALITIES and code_level(c) == 1)
+             and gaz.name(c).endswith(ch)]
     if not cands:
         return name
     n, _, c = max(cands)
