@@ -161,6 +161,7 @@ class Publisher:
     agency_source: str | None = None       # title / preamble / signature / filename / chrome / body / inferred
     level: str | None = None               # one of LEVELS
     department: str | None = None
+    organ: str | None = None               # the agency's name after its places (民政局, 人民政府办公室)
     region_code: str | None = None         # 12-digit gazetteer code of the deepest known division
     province: str | None = None
     prefecture: str | None = None
@@ -173,6 +174,16 @@ class Publisher:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def key(self) -> str | None:
+        """One agency across years and spellings: its place (code, town) and its organ, so
+        that 福田区民政局 and 深圳市福田区民政局 are one agency."""
+        if not self.agency:
+            return None
+        if self.region_code and not self.region_inferred:
+            return f"{self.region_code}|{self.township or ''}|{self.organ}"
+        return self.agency
 
     @property
     def region_path(self) -> list[str]:
@@ -640,6 +651,8 @@ def parse_publisher(text: str, title: str | None = None, filename: str | None = 
     if region:
         pub.township = region.township
     pub.department = _department_of(pub.agency, region.rest if region else "", pub.level)
+    if pub.agency:
+        pub.organ = (region.rest if region and not pub.region_inferred else "") or pub.agency
 
     # --- year
     pub.year, pub.year_source = _year(title_s, lines, text, sign_date, stem)
