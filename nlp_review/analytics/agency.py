@@ -337,6 +337,18 @@ def _starts_with_place(s: str, gaz: Gazetteer) -> bool:
     return any(s.startswith(n) for n in (s[:k] for k in range(2, min(len(s), 16) + 1)) if n in gaz.codes)
 
 
+def _anchor_at_place(s: str | None, gaz: Gazetteer) -> str | None:
+    """Menu words glued in front of a title's agency (“注册长春市…”, “智能问答广州市…”):
+    start at the first gazetteer place when the name does not open with one."""
+    if not s or _starts_with_place(s, gaz):
+        return s
+    for i in range(1, len(s) - 2):
+        rest = s[i:]
+        if _NATIONAL.match(rest) or any(rest[:k] in gaz.codes for k in range(2, min(len(rest), 16) + 1)):
+            return rest
+    return s
+
+
 def _signature(body: list[str]) -> tuple[str | None, tuple[int, int] | None]:
     """The 落款 at the end: an agency line and/or a date line among the last lines."""
     agency, date = None, None
@@ -579,7 +591,7 @@ def parse_publisher(text: str, title: str | None = None, filename: str | None = 
     # --- agency candidates, most trusted first
     cands: list[tuple[str, str]] = []
     if title_s:
-        a = _trim_agency(agency_of_title(title_s))
+        a = _anchor_at_place(_trim_agency(agency_of_title(title_s)), gaz)
         if a:
             cands.append((a, "title"))
     head = "\n".join(lines.body[:14])
