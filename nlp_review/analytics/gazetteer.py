@@ -96,6 +96,11 @@ class Gazetteer:
             if p:
                 self.children.setdefault(p, []).append(code)
         self._lengths = sorted({len(n) for n in self.codes if len(n) >= 2}, reverse=True)
+        heads: dict[str, set[int]] = {}
+        for n in self.codes:
+            if len(n) >= 2:
+                heads.setdefault(n[:2], set()).add(len(n))
+        self._heads = {k: sorted(v, reverse=True) for k, v in heads.items()}  # first two characters → lengths
 
     def name(self, code: str) -> str:
         return self.by_code.get(code, "")
@@ -115,28 +120,20 @@ class Gazetteer:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Longest names in `text`, left to right, not overlapping (2+ characters)."""
-        out, i = [], 0
-        while i < len(text):
-            for n in self._lengths:
-                if text[i:i + n] in self.codes:
-                    out.append((i, i + n, text[i:i + n]))
-                    i += n
-                    break
+        out, i, heads = [], 0, self._heads
+        while i < len(text) - 1:
+            lengths = heads.get(text[i:i + 2])
+            if lengths:
+                for n in lengths:
+                    if text[i:i + n] in self.codes:
+                        out.append((i, i + n, text[i:i + n]))
+                        i += n
+                        break
+                else:
+                    i += 1
             else:
                 i += 1
         return out
-
-    def child_by_stem(self, parent: str, name: str) -> str | None:
-        """A county under `parent` whose name differs from `name` only by the county suffix
-        (武隆县 for 武隆区) or that `name` abbreviates (文登 for 文登区)."""
-        stem = name[:-1] if name.endswith(_COUNTY_SUFFIXES) else name
-        if len(stem) < 2:
-            return None
-        for c in self.children.get(parent, []):
-            n = self.by_code[c]
-            if n[:-1] == stem and n.endswith(_COUNTY_SUFFIXES):
-                return c
-        return None
 
     def find_child_prefix(self, parent: str, text: str) -> tuple[str, int] | None:
         """A child of `parent` named (or stem-named) at the start of `text`: (code, length)."""
