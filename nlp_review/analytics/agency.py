@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
+from ..structure.sections import year_of
 from .gazetteer import MUNICIPALITIES, Gazetteer, code_level, load_gazetteer
 
 LEVELS = ("national", "province", "city", "county", "street", "township")
@@ -201,14 +202,9 @@ def _cn_year(s: str) -> int | None:
 
 
 def year_in(s: str) -> int | None:
-    m = re.search(rf"({_YEAR})\s*年", s)
-    if m:
-        return int(m.group(1))
-    m = re.search(rf"([{_CN_DIGITS}]{{4}})\s*年", s)
-    if m:
-        y = _cn_year(m.group(1))
-        return y if y and 1990 <= y <= 2100 else None
-    return None
+    """The first year written in `s` (2023年, 二〇二三年), when plausible for a report."""
+    y = year_of(s)
+    return y if y and 1990 <= y <= 2100 else None
 
 
 _PERIOD = re.compile(rf"({_YEAR})\s*年\s*(?:度\s*)?(?:1|一)\s*月\s*(?:1|一)\s*日\s*(?:起\s*)?(?:至|到|—|-|~)")

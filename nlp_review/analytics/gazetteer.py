@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..boilerplate.names import code_level  # 1 province, 2 prefecture, 3 county
+
 GAZETTEER_CSV = Path(__file__).resolve().parents[2] / "corpus" / "boilerplate" / "gazetteer" / "adcodes.csv"
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: their departments are province level
 _COUNTY_SUFFIXES = ("区", "县", "市", "旗")
@@ -28,15 +30,6 @@ _ETHNIC = re.compile(
     "柯尔克孜|土|达斡尔|仫佬|羌|撒拉|毛南|仡佬|锡伯|普米|塔吉克|怒|鄂温克|保安|裕固|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|京|"
     "各)族")
 _NOT_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-
-
-def code_level(code: str) -> int:
-    """1 province, 2 prefecture, 3 county."""
-    if code[2:] == "0" * 10:
-        return 1
-    if code[4:] == "0" * 8:
-        return 2
-    return 3
 
 
 def parent_code(code: str) -> str | None:
