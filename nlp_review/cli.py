@@ -24,6 +24,7 @@ EXTRA_COMMANDS: list[str] = [
     "service.cli:add_commands",
     "nlp_review.annotate.cli:add_command",
     "nlp_review.claims.cli:add_command",
+    "nlp_review.analytics.cli:add_command",
 ]
 
 
