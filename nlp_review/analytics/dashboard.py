@@ -10,7 +10,6 @@ line and dropped), so a national batch of 150,000 reports fits: about 1 KB per r
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -224,12 +223,8 @@ def department_rollup(rows: Iterable[ReportRow]) -> list[Group]:
 
 
 def rule_counts(rows: Iterable[ReportRow]) -> list[dict]:
-    from ..checks.catalogue import load_all_rules
+    from ..checks.docs import find  # the registry; results of older runs may carry renamed ids
 
-    try:
-        catalogue = load_all_rules()
-    except Exception:  # noqa: BLE001 — the dashboard still works without the catalogue
-        catalogue = {}
     findings: Counter = Counter()
     reports: Counter = Counter()
     n = 0
@@ -240,17 +235,11 @@ def rule_counts(rows: Iterable[ReportRow]) -> list[dict]:
             reports[rule] += 1
     out = []
     for rule, k in findings.most_common():
-        spec = catalogue.get(rule)
-        out.append({"rule": rule, "description": _chinese_summary(getattr(spec, "message", "") or ""),
+        spec, _ = find(rule)
+        out.append({"rule": rule, "description": getattr(spec, "description", "") or "",
                     "category": getattr(spec, "category", "") or "", "severity": getattr(spec, "severity", "") or "",
                     "findings": k, "reports": reports[rule], "share": round(reports[rule] / n, 3) if n else 0.0})
     return out
-
-
-def _chinese_summary(message: str) -> str:
-    """The rule's Chinese message as a description: placeholders elided, first sentence."""
-    text = re.sub(r"\{[^}]*\}", "…", message)
-    return text.split("。")[0] + "。" if "。" in text else text
 
 
 def rankings(rows: list[ReportRow], top: int = 20) -> dict[str, list[ReportRow]]:
