@@ -112,3 +112,11 @@ def test_describe_prints_the_component_graph():
         comp = c[0]
         assert f"  {comp.name}" in text and comp.module in text
     assert "requires: text, grids, sections" in text and "assigns:  tables, table_issues, sci_cells" in text
+
+
+def test_readme_shows_the_current_component_graph():
+    """README "Architecture" holds `nlp-review pipeline --describe --preset review` verbatim."""
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "```text\n" + Pipeline.preset("review").describe() + "\n```" in readme
