@@ -3,7 +3,7 @@
 Runs the review pipeline over every excerpt of `../shared/corpus/reports/` and
 `reports_more/` whose manifest says it holds table text (`parts_present` has "tables",
 or `has_table`), and counts per table: template rows found, rows read completely, cells
-read, `TABLE.ROW_UNREADABLE` findings. There is no hand-made truth for these excerpts, so
+read, row-unreadable findings (`FORMAT.TABLE_ROW_UNREADABLE`, formerly `TABLE.ROW_UNREADABLE`). There is no hand-made truth for these excerpts, so
 correctness is measured by the tables' own arithmetic: of the table-three rows read
 completely, how many satisfy 总计 = the six applicant columns (a misaligned row rarely
 does, unless it is all zeros — counted apart), and of table four's blocks read, how many
@@ -77,7 +77,7 @@ def measure() -> dict:
             print(f"{path.name}: {type(e).__name__}", file=sys.stderr)
             continue
         t2, t3, t4 = (doc.tables.get(n) for n in ("table2", "table3", "table4"))
-        row_unreadable = sum(1 for f in doc.findings if f.rule == "TABLE.ROW_UNREADABLE")
+        row_unreadable = sum(1 for f in doc.findings if f.rule in ("TABLE.ROW_UNREADABLE", "FORMAT.TABLE_ROW_UNREADABLE"))
         stats = Counter(row_unreadable=row_unreadable)
         if t2 is not None:
             stats["t2_cells"] += len(t2.cells)

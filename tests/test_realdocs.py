@@ -109,7 +109,7 @@ def _same_as_txt(doc, txt, sid, *, paragraphs_exact: bool = True, tables: bool =
         exp = expected(sid)["tables"]
         for name in ("table2", "table3", "table4"):
             assert doc.tables[name].values() == exp[name], name
-        assert doc.user_data["table_issues"] == []
+        assert doc.table_issues == []
     assert presence(doc) == presence(txt)
     new = typo_format(doc) - typo_format(txt)
     assert not new, f"typo/format findings the .txt does not have: {sorted(new)}"
@@ -258,7 +258,7 @@ def test_pdf_text_conversions_are_rejoined(conversions, reviewed_seeds, models, 
         exp = expected(sid)["tables"]
         for name in ("table2", "table3", "table4"):
             assert doc.tables[name].values() == exp[name], name
-    unreadable = [f for f in doc.findings if f.rule == "TABLE.ROW_UNREADABLE"]
+    unreadable = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
     assert len(unreadable) <= 3 and len({f.evidence["table"] for f in unreadable}) == len(unreadable)
 
 

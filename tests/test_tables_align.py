@@ -36,7 +36,7 @@ def test_every_web_layout_of_the_seed_tables_reads_every_cell(tmp_path, sid, var
         assert doc.tables[name].values() == exp[name], (variant, name)
         for cell in doc.tables[name].cells.values():
             assert doc.text[cell.start:cell.end] == cell.raw
-    assert doc.user_data["table_issues"] == []
+    assert doc.table_issues == []
 
 
 def test_glued_row_is_split_by_its_own_sum():
@@ -131,14 +131,14 @@ def test_narrative_with_row_wording_does_not_steal_the_row():
 
 
 def test_unreadable_table_is_one_finding_not_one_per_row():
-    from nlp_review.checks.examples import minimal_report, render_table3, default_table3
+    from tests.minimal_report import minimal_report, render_table3, default_table3
 
     t3 = render_table3(default_table3())
     # drop the first value of every row: 25 rows a cell short, nothing marks where
     rows = [ln.split("\t") for ln in t3.split("\n")]
     broken = "\n".join("\t".join(r[:1] + r[2:]) if len(r) == 8 else "\t".join(r) for r in rows)
     doc = review_text(minimal_report().replace(t3, broken))
-    f = [f for f in doc.findings if f.rule == "TABLE.ROW_UNREADABLE"]
+    f = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
     assert len(f) == 1 and f[0].evidence["table"] == "table3"
     assert len(f[0].evidence["rows"]) >= 20
     assert doc.text[f[0].start:f[0].end] == f[0].quote
@@ -150,7 +150,7 @@ def test_2019_trial_table_two_is_recognised_and_only_same_meaning_cells_are_kept
             "行政许可 | 21 | +19 | 40 |\n其他对外管理服务事项 | 0 | 0 | 0 |\n第二十条第(六)项 |\n"
             "信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n行政处罚 | 2 | -1 | 106 |\n行政强制 | 3 | 0 | 23 |\n"
             "第二十条第(八)项 |\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 0 | 0 |\n")
-    from nlp_review.checks.examples import minimal_report, render_table2, default_table2
+    from tests.minimal_report import minimal_report, render_table2, default_table2
 
     doc = review_text(minimal_report().replace(render_table2(default_table2()), text))
     assert doc.tables["table2"].layout == "obsolete"

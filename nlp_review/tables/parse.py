@@ -7,12 +7,12 @@ cells, the row identities that decide). A cell that cannot be read is absent, ne
 guessed.
 
 What could not be read is reported once per table, not once per row:
-`doc.user_data["table_issues"]` holds at most one `ParseIssue("row_unreadable")` per
+`doc.table_issues` holds at most one `ParseIssue("row_unreadable")` per
 table — at the first row that was found but not read completely (a blank cell, or a count
 no reading resolves) — whose `detail["rows"]` lists every such row (key, name, expected,
 found, span, absent columns) and `detail["missing_rows"]` the template rows not found at
 all; plus at most one `ParseIssue("obsolete")` per table for the 2019 trial layout. The
-rule `TABLE.ROW_UNREADABLE` therefore fires at most once per table (its message names the
+rule `FORMAT.TABLE_ROW_UNREADABLE` therefore fires at most once per table (its message names the
 first row; the evidence carries them all).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..component import component
 from ..doc import Cell, Doc, Table
 from ..ingest.builder import Grid
 from .align import (NUMBER, PLACEHOLDER, Group, TableReading, Token, group_tokens, parse_number, read_row,
@@ -32,7 +33,7 @@ __all__ = ["NUMBER", "PLACEHOLDER", "ParseIssue", "parse_number", "parse_tables"
 
 def tokenize_region(doc: Doc, start: int, end: int) -> list[Token]:
     """doc.text[start:end] in reading order; real tables (grids) cell by cell."""
-    grids: list[Grid] = doc.user_data.get("grids", [])
+    grids: list[Grid] = doc.grids
     tokens: list[Token] = []
     pos = start
     for g in sorted(grids, key=lambda g: g.span.start):
@@ -89,7 +90,7 @@ def _to_table(doc: Doc, name: str, reading: TableReading, issues: list[ParseIssu
     for key, tok in reading.cells().items():
         table.cells[key] = _cell(key, tok)
         if tok.sci:
-            doc.user_data.setdefault("sci_cells", []).append((name, key, tok))
+            doc.sci_cells.append((name, key, tok))
     obsolete = [r for r in reading.rows if r.template.obsolete]
     if obsolete:
         table.layout = "obsolete"
@@ -159,7 +160,9 @@ def _region(doc: Doc, number: int) -> Optional[tuple[int, int]]:
     return s.body_start, s.end
 
 
+@component("tables", requires=("text", "grids", "sections"), assigns=("tables", "table_issues", "sci_cells"))
 def parse_tables(doc: Doc, options=None) -> None:
+    """Tables two, three and four as typed cells; at most one unreadable-rows issue per table."""
     issues: list[ParseIssue] = []
     for number, name, parse in ((2, "table2", parse_table2), (3, "table3", parse_table3), (4, "table4", parse_table4)):
         region = _region(doc, number)
@@ -167,5 +170,5 @@ def parse_tables(doc: Doc, options=None) -> None:
             t = parse(doc, *region, issues)
             if t is not None and (t.cells or t.start <= t.end):
                 doc.tables[name] = t
-    doc.user_data["table_issues"] = issues
+    doc.table_issues = issues
 
