@@ -36,14 +36,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
+from ..ingest.text_reader import PAGE_NUMBER_LINE
+
 NUMBER = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 PLACEHOLDER = re.compile(r"^(?:/|／|-|—|——|–|－|_|＿|无|不适用|空)$")
 _LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
 _CELL_SEPARATOR = re.compile(r"[|｜\t]")
-# Page furniture inside a table region (a table broken over pages in a PDF conversion).
-PAGE_NUMBER_LINE = re.compile(
-    r"^[ \t]*(?:[-—–－]{1,2}[ \t]*\d+[ \t]*[-—–－]{1,2}|第[ \t]*\d+[ \t]*页(?:[ \t]*[，,/／]?[ \t]*共[ \t]*\d+[ \t]*页)?)"
-    r"[ \t]*$", re.M)
 # Labels a table region may hold that are not a row's (headers, captions): a group with
 # only these words can stand for a row whose own label was lost.
 _TABLELIKE_LABEL = re.compile(r"^[^。，；：,;:!?！？]{0,40}$")
@@ -122,8 +120,8 @@ def tokens_from_text(text: str, start: int, end: int) -> list[Token]:
     between cells (`blank_line_cells`), each extra empty line is a blank slot.
     """
     out: list[Token] = []
-    region = PAGE_NUMBER_LINE.sub(lambda m: " " * len(m.group(0)), text[start:end])
-    lines = region.split("\n")
+    # a page number between the pages of a table (a PDF conversion) is no cell
+    lines = [" " * len(ln) if PAGE_NUMBER_LINE.match(ln) else ln for ln in text[start:end].split("\n")]
     extra_blank_lines = blank_line_cells(lines)
     pos = 0
     empty_run: list[int] = []  # starts of the empty lines before this one
