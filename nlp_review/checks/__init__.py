@@ -9,6 +9,7 @@ RULE_MODULES = [
     "nlp_review.checks.structure",
     "nlp_review.checks.table_identity",
     "nlp_review.checks.typo_rules",
+    "nlp_review.checks.typo_forms",
     "nlp_review.checks.punctuation",
     "nlp_review.checks.typo_model",
     "nlp_review.checks.contradictions",

@@ -11,6 +11,7 @@ same held-back split), "split": "<name of the held-back split>", ...per-class de
 """
 TRAINERS: dict[str, str] = {
     "typo_lm": "nlp_review.typo.lm_train:train",
+    "typo_rerank": "nlp_review.training.typo_rerank:train",  # after typo_lm: reads its folder
     "typo_neural": "nlp_review.typo.neural:train",
     "elements": "nlp_review.elements.train:train",
     "boilerplate": "nlp_review.boilerplate.train:train",

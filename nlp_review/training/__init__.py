@@ -1,0 +1,1 @@
+"""Trainers run by `nlp-review train` (see nlp_review/models/trainers.py)."""
