@@ -4,9 +4,11 @@ generator of nlp_review/typo/ (candidates.py, domain.py, names.py).
 Data and splits (by hash, so every retraining draws the same lines):
 - the official corpus (`source/*.txt.xz`): paragraphs with crc32 % 50 == 0 are HELD OUT
   from every count — the reranker's synthetic errors are made on them (`official_split`);
-- `source/reports_more/` (652 annual-report excerpts): files with crc32(name) % 5 == 0 are
-  held out (the reranker's report-side data and the mixture weight's EM); the rest feed the
-  report LM and the phrase inventory;
+- `source/reports_more/` (652 annual-report excerpts): those whose place (the agency's first
+  province/city/county name in the manifest) has crc32 % 4 == 0 are held out — the reranker's
+  report-side data, the held-out false-alarm ceiling and the mixture weight's EM; split by
+  place so that no sibling report (another bureau of the same county, another year) teaches
+  the LM the names of a held-out one. The rest feed the report LM and the phrase inventory;
 - `source/reports/` (182 excerpts) and the five seeds are NEVER read here: they are the
   benchmark's clean report sentences and the source of the labelled error set
   (corpus/typo/labelled_errors.tsv); counting them would hide false alarms and errors.
@@ -45,7 +47,7 @@ PRUNED = TYPO_CORPUS / "confusion_pruned.tsv.xz"
 SINGLE = TYPO_CORPUS / "confusion_single_source.tsv.xz"
 
 OFFICIAL_HOLDOUT_MOD = 50
-REPORTS_HOLDOUT_MOD = 5
+REPORTS_HOLDOUT_MOD = 4
 PHRASE_N = (4, 10)
 PHRASE_MIN_DF = 3
 OFFICIAL_TERM_MIN = 20
@@ -57,7 +59,8 @@ HOMOPHONE_MIN_COUNT = 300
 
 _CJK = re.compile("[\u4e00-\u9fff]")
 _CJK_RUN = re.compile("[\u4e00-\u9fff]+")
-_ORGAN_SUFFIX = re.compile("局|委员会|委|办公室|办|厅")
+_ORGAN_SUFFIX = re.compile("局|委员会|委|办公室|办|厅|法院|检察院|卫生院|医院|研究院|派出所|司法所|中心")
+_REGION = re.compile("^[\u4e00-\u9fff]{2,}?(?:自治区|自治州|省|市|区|县|旗)")  # a report's place, for the split
 _FUNCTION_CHARS = set("的了和与及或在对为是把被将从向以于之其而并等也都就我本各该此每由经给请")
 _PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "县", "区", "旗", "盟")
 
@@ -89,10 +92,17 @@ def report_texts(source: Path | None, quick: bool) -> tuple[list[str], list[str]
     if quick or d is None or not d.is_dir():
         docs = REPORT_SAMPLE.read_text(encoding="utf-8").split("\n\n")
         return [clean_report_text(x) for x in docs[:-2]], [clean_report_text(x) for x in docs[-2:]]
+    region = {}
+    manifest = d / "manifest.jsonl"
+    if manifest.is_file():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            m = _REGION.search(row.get("agency") or "")
+            region[row["file"]] = m.group(0) if m else row["file"]
     train, held = [], []
     for f in sorted(d.glob("*.txt")):
         t = clean_report_text(f.read_text(encoding="utf-8"))
-        (held if _hash(f.name) % REPORTS_HOLDOUT_MOD == 0 else train).append(t)
+        (held if _hash(region.get(f.name, f.name)) % REPORTS_HOLDOUT_MOD == 0 else train).append(t)
     return train, held
 
 
@@ -167,19 +177,19 @@ def place_names() -> dict[str, int]:
 
 
 def mine_organs(texts: list[str], min_count: int = ORGAN_MIN_COUNT) -> Counter:
-    """3–8 character CJK strings ending in an organ suffix (…局/委/办/厅/委员会/办公室) with
-    their counts. Not counted where the suffix is part of a word (办法, 办理, 委托, 布局, 举办:
-    a jieba word of the suffix and the next or previous character). A string is kept where
-    its first character belongs to it: it is at least half of the occurrences of the string
-    without that character (国家发展改革委, not 日国家发展改革委) and no one-character-longer
-    string makes up 90 % of it (常务委员会, not 务委员会)."""
+    """3–8 character CJK strings ending in an organ suffix (…局/委/办/厅/委员会/办公室, and
+    法院/检察院/医院/派出所/中心…) with their counts. Not counted where a one-character suffix is
+    part of a word (办法, 办理, 委托, 布局, 举办: a jieba word of the suffix and the next or
+    previous character). A string is kept where its first character belongs to it: it is at
+    least half of the occurrences of the string without that character (国家发展改革委, not
+    日国家发展改革委). Shorter pieces of a name (税务局 of 国家税务局) are names too."""
     words = {w for w, f, _ in iter_jieba() if len(w) == 2 and f >= 50}
     c: Counter = Counter()
     for t in texts:
         for run in _CJK_RUN.findall(t):
             for m in _ORGAN_SUFFIX.finditer(run):
                 e, suf = m.end(), m.group(0)
-                if len(suf) == 1 and (run[e - 1:e + 1] in words or run[e - 2:e] in words):
+                if len(suf) == 1 and (run[e - 1:e + 1] in words or run[e - 2:e] in words) and run[e - 2:e] != "党委":
                     continue
                 for n in range(2, 9):
                     s = e - n
@@ -189,11 +199,7 @@ def mine_organs(texts: list[str], min_count: int = ORGAN_MIN_COUNT) -> Counter:
                     if _FUNCTION_CHARS & set(cand[:-len(suf)]):
                         break
                     c[cand] += 1
-    best_left: dict[str, int] = {}
-    for k, v in c.items():
-        best_left[k[1:]] = max(best_left.get(k[1:], 0), v)
-    return Counter({k: v for k, v in c.items() if len(k) >= 3 and v >= min_count
-                    and v >= 0.5 * c.get(k[1:], 0) and best_left.get(k, 0) < 0.9 * v})
+    return Counter({k: v for k, v in c.items() if len(k) >= 3 and v >= min_count and v >= 0.5 * c.get(k[1:], 0)})
 
 
 def write_names(out: Path, places: dict[str, int], organs: Counter, idioms: dict[str, int]) -> dict:

@@ -14,9 +14,11 @@ Proposal sources (an `Edit` replaces text[start:end] by `text`; start == end ins
 
 Hard protection (no proposal changes a character inside): known names (names.NameLexicon:
 places, organs, idioms), the curated protected terms, the report's own agency and title.
-Everything the old checker protected by pattern (《》 titles, …省/市/区, …局/委/办, short
-quotes, measure words, jieba proper nouns) is a feature instead, so that 《全圃人民代表大会…》
-and 教肓局 can still be corrected when the evidence is strong.
+Name-like spans (…省/市/区/镇/村, …局/委/办/院, short quotes, counts with their measure word)
+are guarded: the only change allowed inside is a character that makes a known name
+(教肓局 → 教育局, 黑龙讧省 → 黑龙江省), so a town the gazetteer does not know (梅塘镇) is left
+alone. Titles in 《》 and jieba's proper nouns are features only, so that 《全圃人民代表大会…》
+can still be corrected when the evidence is strong.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ TERMS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "protected_ter
 SOUND, SHAPE, NCU, SAME_PINYIN, SAME_TONE = 1, 2, 4, 8, 16
 MIN_GAIN = 1.5  # an edit the LM does not clearly prefer (official or mixed) is never proposed
 PER_START = 4  # proposals kept per span and replacement length (best gains)
-WORD_MIN_FREQ = 20
+WORD_MIN_FREQ = 100  # same-pinyin word candidates are common words
 WORDS_PER_KEY = 12
 MAX_KEY_COMBOS = 8
 SOURCES = ("char", "word", "phrase", "repeat", "stray")
@@ -63,6 +65,13 @@ FEATURES = (
     "at_start", "sent_len", "n_susp", "exact_repeat", "genre",
 )
 F = {name: k for k, name in enumerate(FEATURES)}
+(I_GAIN, I_GAIN_OFF, I_GAIN_REP, I_GAIN_PER_CHAR, I_OLD_MIN, I_NEW_MIN, I_RANK, I_MARGIN, I_SUB, I_INS, I_DELE,
+ I_NCHG, I_LEN_OLD, I_LEN_NEW) = range(14)
+I_SRC = {src: F["src_" + src] for src in SOURCES}
+(I_NSOURCES, I_NSRC, I_SOUND, I_SHAPE, I_NCU, I_SAME_PY, I_SAME_TONE, I_SHAPE_ONLY, I_FREQ_OLD, I_FREQ_NEW, I_SUP3,
+ I_SUP2, I_WORD_OLD, I_WORD_NEW, I_WF_OLD, I_WF_NEW, I_CAND_WF, I_WIN_WORD, I_BOOK, I_PATTERN, I_PROPER, I_NAME,
+ I_NAME_COUNT, I_NAME_LEN, I_PHR_OLD, I_PHR_NEW, I_PHR_DF, I_PHR_OFF, I_AT_START, I_SENT_LEN, I_NSUSP, I_REPEAT,
+ I_GENRE) = range(F["n_sources"], len(FEATURES))
 
 
 def is_cjk(ch: str) -> bool:
@@ -152,15 +161,21 @@ class CandidateGenerator:
         return mask
 
     @staticmethod
-    def _pattern_masks(s: str) -> tuple[np.ndarray, np.ndarray]:
-        book = np.zeros(len(s), dtype=bool)
-        pat = np.zeros(len(s), dtype=bool)
-        for m in _BOOK.finditer(s):
-            book[m.start():m.end()] = True
+    def _guarded(s: str) -> np.ndarray:
+        """Name-like spans (…省/市/区/镇/村, …局/委/办, short quotes, counts with their measure
+        word): no proposal inside but a known name's character (names.NameLexicon)."""
+        m = np.zeros(len(s), dtype=bool)
         for rx in (_PLACE, _ORGAN, _QUOTED, _MEASURE):
-            for m in rx.finditer(s):
-                pat[m.start():m.end()] = True
-        return book, pat
+            for x in rx.finditer(s):
+                m[x.start():x.end()] = True
+        return m
+
+    @staticmethod
+    def _book_mask(s: str) -> np.ndarray:
+        m = np.zeros(len(s), dtype=bool)
+        for x in _BOOK.finditer(s):
+            m[x.start():x.end()] = True
+        return m
 
     def _proper_mask(self, s: str) -> np.ndarray:
         m = np.zeros(len(s), dtype=bool)
@@ -190,9 +205,9 @@ class CandidateGenerator:
         return (best > 0), best
 
     # ---- the LM side -----------------------------------------------------------------------
-    def _score(self, seq: np.ndarray, L: int, cums, edits: list[Edit], rep_ids: list[np.ndarray]):
-        """(gain mixed/official/reports, new min lp, old min lp) of each edit; one LM call per
-        replacement length."""
+    def _score(self, seq: np.ndarray, L: int, cums, edits: list[Edit], rep_ids: list[list[int]]):
+        """(gain mixed/official/reports, new min lp, old min lp) of each edit; one LM call for
+        all of them (edits grouped by replacement length for the array shapes)."""
         E = len(edits)
         gains = np.zeros((E, 3))
         new_min = np.zeros(E)
@@ -202,27 +217,34 @@ class CandidateGenerator:
         starts = np.array([e.start for e in edits], dtype=np.int64)
         ends = np.array([e.end for e in edits], dtype=np.int64)
         right = np.minimum(ORDER - 1, L + 1 - ends)
+        groups, ctxs, tgts = [], [], []
         for k, idx in by_k.items():
             idx = np.array(idx)
             st, en = starts[idx], ends[idx]
             left = seq[st[:, None] + np.arange(ORDER - 1)[None, :]]
-            mid = np.stack([rep_ids[j] for j in idx]) if k else np.zeros((len(idx), 0), dtype=seq.dtype)
+            mid = np.array([rep_ids[j] for j in idx], dtype=seq.dtype).reshape(len(idx), k)
             rgt = seq[en[:, None] + (ORDER - 1) + np.arange(ORDER - 1)[None, :]]
             local = np.concatenate([left, mid, rgt], axis=1)
             T = k + ORDER - 1
-            ctx = np.stack([local[:, j:j + ORDER - 1] for j in range(T)], axis=1)  # (n, T, 3)
-            tgt = local[:, ORDER - 1:ORDER - 1 + T]
-            valid = np.arange(T)[None, :] < (k + right[idx])[:, None]
-            parts = self.lm.logprob_parts(ctx.reshape(-1, ORDER - 1), tgt.reshape(-1))
+            ctxs.append(np.stack([local[:, j:j + ORDER - 1] for j in range(T)], axis=1).reshape(-1, ORDER - 1))
+            tgts.append(local[:, ORDER - 1:ORDER - 1 + T].reshape(-1))
+            groups.append((idx, T, np.arange(T)[None, :] < (k + right[idx])[:, None]))
+        parts = self.lm.logprob_parts(np.concatenate(ctxs), np.concatenate(tgts))
+        pos = 0
+        for idx, T, valid in groups:
+            n = len(idx) * T
             for c, lp in enumerate(parts):
-                lp = lp.reshape(len(idx), T)
-                gains[idx, c] = np.where(valid, lp, 0.0).sum(axis=1)
+                lp = np.where(valid, lp[pos:pos + n].reshape(len(idx), T), 0.0)
+                gains[idx, c] = lp.sum(axis=1)
                 if c == 0:
-                    new_min[idx] = np.where(valid, lp, 0.0).min(axis=1)
+                    new_min[idx] = lp.min(axis=1)
+            pos += n
         old_end = ends + right
         for c in range(3):
             gains[:, c] -= cums[c][old_end] - cums[c][starts]
-        old_min = np.array([cums[3][a:b].min() if b > a else 0.0 for a, b in zip(starts, old_end)])
+        # min over each edit's old targets [start, old_end) (never empty: right ≥ 1)
+        lp0 = np.append(cums[3], 0.0)
+        old_min = np.minimum.reduceat(lp0, np.ravel(np.column_stack([starts, old_end])))[::2]
         return gains, new_min, old_min
 
     # ---- proposals ---------------------------------------------------------------------------
@@ -234,17 +256,18 @@ class CandidateGenerator:
         lm, r = self.lm, self.r
         ids = lm.encode(s).astype(np.int64)
         ctx, tgt = lm.contexts(ids)
-        lp_mix, lp_off, lp_rep = lm.logprob_parts(ctx, tgt)
+        prev, cur, nxt = ctx[:L, ORDER - 2], tgt[:L], tgt[1:L + 1]
+        (lp_mix, lp_off, lp_rep), (sup, _) = lm.logprob_parts_and_counts(
+            ctx, tgt, np.concatenate([pack([prev, cur, nxt]), pack([prev, cur]), pack([cur, nxt])]))
         cums = [np.concatenate([[0.0], np.cumsum(x)]) for x in (lp_mix, lp_off, lp_rep)]
         cums.append(lp_mix)
         seq = np.concatenate([[PAD] * (ORDER - 2) + [BOUNDARY], ids, [BOUNDARY], [PAD] * ORDER]).astype(np.int64)
-        prev, cur, nxt = ctx[:L, ORDER - 2], tgt[:L], tgt[1:L + 1]
-        sup, _ = lm.lookup(np.concatenate([pack([prev, cur, nxt]), pack([prev, cur]), pack([cur, nxt])]))
         c3, c2a, c2b = sup[:L], sup[L:2 * L], sup[2 * L:]
         cjk = np.array([is_cjk(ch) for ch in s], dtype=bool)
         oov = np.array([c == UNK and ch in r.oov for c, ch in zip(cur, s)], dtype=bool)
         susp = (((c3 == 0) | (np.minimum(c2a, c2b) < 2)) & (cur >= 3) | oov) & cjk
         hard = self._mask(s, names)
+        guarded = self._guarded(s)
         edits: dict[tuple[int, int, str], Edit] = {}
 
         def add(st: int, en: int, text: str, src: str, kind: str = "substitution", phrase: str = "",
@@ -272,15 +295,18 @@ class CandidateGenerator:
             else:
                 a, b = r.ptr[cur[i]], r.ptr[cur[i] + 1]
                 cs, ns, fs = r.cands[a:b], r.nsrc[a:b], r.flags[a:b]
+            comp[i] = r.names.completions(s, i)
+            if guarded[i]:  # inside a name-like span: only a known name's character
+                keep = np.isin(cs, [lm.char_id.get(c, 0) for c in comp[i]])
+                cs, ns, fs = cs[keep], ns[keep], fs[keep]
             P.append(np.full(len(cs), i, dtype=np.int64))
             C.append(cs.astype(np.int64))
             N.append(ns)
             FL.append(fs)
             # names one character off: their character, when the pair sounds the same
-            comp[i] = r.names.completions(s, i)
             for c, _info in comp[i].items():
                 cc = lm.char_id.get(c)
-                if cc is not None and set(r.toneless.get(c, ())) & set(r.toneless.get(s[i], ())):
+                if cc is not None and cc not in cs and set(r.toneless.get(c, ())) & set(r.toneless.get(s[i], ())):
                     P.append(np.array([i]))
                     C.append(np.array([cc]))
                     N.append(np.array([0]))
@@ -295,7 +321,8 @@ class CandidateGenerator:
                 add(i, i + 1, chars[c - 3], "char", nsrc=n, flags=f)
         # word candidates: same toneless pinyin
         seen_win = set()
-        cjk_l, hard_l = cjk.tolist(), hard.tolist()
+        cjk_l, hard_l = cjk.tolist(), (hard | guarded).tolist()
+        tl = [r.toneless.get(ch) for ch in s]
         for i in susp_pos:
             for n in (2, 3, 4):
                 for st in range(max(0, i - n + 1), min(i, L - n) + 1):
@@ -305,7 +332,7 @@ class CandidateGenerator:
                     w = s[st:st + n]
                     if not all(cjk_l[st:st + n]) or any(hard_l[st:st + n]):
                         continue
-                    readings = [r.toneless.get(ch) for ch in w]
+                    readings = tl[st:st + n]
                     if not all(readings):
                         continue
                     combos = 1
@@ -323,7 +350,7 @@ class CandidateGenerator:
                                         flags=SAME_PINYIN)
         # domain phrase deviations
         for st, en, rep, ph, kind in r.phrases.deviations(s, susp_pos, cjk, self.confusable):
-            if kind == "substitution" and any(hard_l[st:en]):
+            if any(hard_l[max(0, st - (st == en)):max(en, st + 1)]):
                 continue
             add(st, en, rep, "phrase", kind=kind, phrase=ph)
         # doubled spans and first attempts
@@ -336,19 +363,21 @@ class CandidateGenerator:
             for mlen in (3, 4, 5, 6):
                 if j + mlen > L or j - mlen + 1 < 0:
                     continue
+                if s[j - mlen + 1] != s[j] or s[j - 1] != s[j + mlen - 1]:  # A and B share first and last
+                    continue
                 b_ = s[j:j + mlen]
                 a_ = s[j - mlen + 1:j]
                 if a_ != b_[:-1] and any(b_[:k] + b_[k + 1:] == a_ for k in range(1, mlen - 1)):
                     add(j - mlen + 1, j, "", "repeat", kind="extra")
         # stray characters
         for i in susp_pos:
-            if not hard[i]:
+            if not hard_l[i]:
                 add(i, i + 1, "", "stray", kind="extra")
         if not edits:
             return [], np.zeros((0, len(FEATURES)))
         elist = list(edits.values())
         cid = lm.char_id
-        rep_ids = [np.array([cid.get(c, UNK) for c in e.text], dtype=np.int64) for e in elist]
+        rep_ids = [[cid.get(c, UNK) for c in e.text] for e in elist]
         gains, new_min, old_min = self._score(seq, L, cums, elist, rep_ids)
         best = np.maximum(gains[:, 0], gains[:, 1])
         keep = []
@@ -368,86 +397,91 @@ class CandidateGenerator:
     def _features(self, s, elist, gains, new_min, old_min, c3, c2a, c2b, n_susp, comp, genre) -> np.ndarray:
         r, lm = self.r, self.lm
         L = len(s)
-        X = np.zeros((len(elist), len(FEATURES)))
+        NF = len(FEATURES)
         if not elist:
-            return X
-        book, pat = (m.tolist() for m in self._pattern_masks(s))
+            return np.zeros((0, NF))
+        book, pat = self._book_mask(s).tolist(), self._guarded(s).tolist()
         proper = self._proper_mask(s).tolist()
+        rows = [[0.0] * NF for _ in elist]
+        g_all = gains.tolist()
         # rank and margin among the edits starting at the same place
         by_start: dict[int, list[int]] = {}
         for k, e in enumerate(elist):
             by_start.setdefault(e.start, []).append(k)
         for ks in by_start.values():
-            g = gains[ks, 0]
-            order = np.argsort(-g)
+            order = sorted(range(len(ks)), key=lambda o: -g_all[ks[o]][0])
+            g = [g_all[k][0] for k in ks]
             for rank, o in enumerate(order):
-                k = ks[o]
-                X[k, F["rank_at_pos"]] = rank
                 other = g[order[1]] if rank == 0 and len(ks) > 1 else (g[order[0]] if rank else g[o] - 10.0)
-                X[k, F["margin_at_pos"]] = g[o] - other
-        uni = r.unigram
+                rows[ks[o]][I_RANK] = rank
+                rows[ks[o]][I_MARGIN] = g[o] - other
+        uni, cid, words, phrases = r.unigram, lm.char_id, r.words, r.phrases
         old_info: dict[tuple[int, int], tuple] = {}
+        log1p = math.log1p
+        sent_len = math.log(L)
+        new_min_l, old_min_l = new_min.tolist(), old_min.tolist()
         for k, e in enumerate(elist):
-            row = X[k]
-            old, new = s[e.start:e.end], e.text
-            alt = e.apply(s)
-            row[F["gain"]], row[F["gain_off"]], row[F["gain_rep"]] = gains[k]
+            row = rows[k]
+            st, en, new = e.start, e.end, e.text
+            old = s[st:en]
+            alt = s[:st] + new + s[en:]
+            g0, g1, g2 = g_all[k]
             nchg = max(len(old), len(new))
-            row[F["gain_per_char"]] = gains[k, 0] / max(1, nchg)
-            row[F["old_min_lp"]], row[F["new_min_lp"]] = old_min[k], new_min[k]
-            row[F["sub"]] = bool(old) and bool(new)
-            row[F["ins"]] = not old
-            row[F["dele"]] = not new
-            row[F["n_changed"]] = nchg
-            row[F["len_old"]], row[F["len_new"]] = len(old), len(new)
+            row[I_GAIN], row[I_GAIN_OFF], row[I_GAIN_REP] = g0, g1, g2
+            row[I_GAIN_PER_CHAR] = g0 / max(1, nchg)
+            row[I_OLD_MIN], row[I_NEW_MIN] = old_min_l[k], new_min_l[k]
+            row[I_SUB] = float(bool(old) and bool(new))
+            row[I_INS] = float(not old)
+            row[I_DELE] = float(not new)
+            row[I_NCHG] = nchg
+            row[I_LEN_OLD], row[I_LEN_NEW] = len(old), len(new)
             for src in e.sources:
-                row[F["src_" + src]] = 1
-            row[F["n_sources"]] = len(e.sources)
-            row[F["conf_nsrc"]] = e.nsrc
+                row[I_SRC[src]] = 1.0
+            row[I_NSOURCES] = len(e.sources)
+            row[I_NSRC] = e.nsrc
             f = e.flags
-            row[F["sound"]], row[F["shape"]], row[F["ncu"]] = bool(f & SOUND), bool(f & SHAPE), bool(f & NCU)
-            row[F["same_pinyin"]], row[F["same_tone"]] = bool(f & SAME_PINYIN), bool(f & SAME_TONE)
-            row[F["shape_only"]] = bool(f & SHAPE) and not f & (SAME_PINYIN | SOUND)
-            ids_old = lm.encode(old) if old else None
-            ids_new = lm.encode(new) if new else None
-            row[F["freq_old"]] = math.log1p(uni[ids_old].min()) if old else -1
-            row[F["freq_new"]] = math.log1p(uni[ids_new].min()) if new else -1
-            p = min(e.start, L - 1)
-            row[F["support3"]] = math.log1p(c3[p])
-            row[F["support2"]] = math.log1p(min(c2a[p], c2b[p]))
-            # dictionary words around the edit, before and after
-            a0, b0 = (e.start, e.end) if e.end > e.start else (max(0, e.start - 1), min(L, e.start + 1))
-            if (a0, b0) not in old_info:
-                old_info[(a0, b0)] = (*self._word_info(s, a0, b0), r.phrases.longest_phrase(s, a0, b0))
-            wo, fo, po = old_info[(a0, b0)]
-            a1, b1 = (e.start, e.start + len(new)) if new else (max(0, e.start - 1), min(len(alt), e.start + 1))
+            row[I_SOUND], row[I_SHAPE], row[I_NCU] = float(bool(f & SOUND)), float(bool(f & SHAPE)), float(bool(f & NCU))
+            row[I_SAME_PY], row[I_SAME_TONE] = float(bool(f & SAME_PINYIN)), float(bool(f & SAME_TONE))
+            row[I_SHAPE_ONLY] = float(bool(f & SHAPE) and not f & (SAME_PINYIN | SOUND))
+            row[I_FREQ_OLD] = log1p(min(uni[cid.get(c, UNK)] for c in old)) if old else -1
+            row[I_FREQ_NEW] = log1p(min(uni[cid.get(c, UNK)] for c in new)) if new else -1
+            p = min(st, L - 1)
+            row[I_SUP3] = log1p(c3[p])
+            row[I_SUP2] = log1p(min(c2a[p], c2b[p]))
+            # dictionary words and phrases around the edit, before and after
+            a0, b0 = (st, en) if en > st else (max(0, st - 1), min(L, st + 1))
+            info = old_info.get((a0, b0))
+            if info is None:
+                info = old_info[(a0, b0)] = (*self._word_info(s, a0, b0), phrases.longest_phrase(s, a0, b0))
+            wo, fo, po = info
+            a1, b1 = (st, st + len(new)) if new else (max(0, st - 1), min(len(alt), st + 1))
             wn, fn = self._word_info(alt, a1, b1)
-            row[F["word_old"]], row[F["word_new"]] = wo, wn
-            row[F["wordfreq_old"]], row[F["wordfreq_new"]] = math.log1p(fo), math.log1p(fn)
+            row[I_WORD_OLD], row[I_WORD_NEW] = float(wo), float(wn)
+            row[I_WF_OLD], row[I_WF_NEW] = log1p(fo), log1p(fn)
             if "word" in e.sources:
-                row[F["cand_word_freq"]] = math.log1p(fn)
-            row[F["window_is_word"]] = old in r.words
-            span = slice(max(0, e.start - (e.start == e.end)), max(e.end, e.start + 1))
-            row[F["in_book"]] = any(book[span])
-            row[F["in_pattern"]] = any(pat[span])
-            row[F["in_proper"]] = any(proper[span])
+                row[I_CAND_WF] = log1p(fn)
+            row[I_WIN_WORD] = float(old in words)
+            lo, hi = max(0, st - (st == en)), max(en, st + 1)
+            row[I_BOOK] = float(any(book[lo:hi]))
+            row[I_PATTERN] = float(any(pat[lo:hi]))
+            row[I_PROPER] = float(any(proper[lo:hi]))
             if len(new) == 1 and len(old) == 1:
-                if e.start not in comp:
-                    comp[e.start] = r.names.completions(s, e.start)
-                nm = comp[e.start].get(new)
+                if st not in comp:
+                    comp[st] = r.names.completions(s, st)
+                nm = comp[st].get(new)
                 if nm:
-                    row[F["name_new"]] = 1 + KINDS.index(nm[0])
-                    row[F["name_count"]] = math.log1p(nm[1])
-                    row[F["name_len"]] = nm[2]
-            row[F["phrase_old"]] = po
-            row[F["phrase_new"]] = r.phrases.longest_phrase(alt, a1, b1)
+                    row[I_NAME] = 1 + KINDS.index(nm[0])
+                    row[I_NAME_COUNT] = log1p(nm[1])
+                    row[I_NAME_LEN] = nm[2]
+            row[I_PHR_OLD] = po
+            row[I_PHR_NEW] = phrases.longest_phrase(alt, a1, b1)
             if e.phrase:
-                df, off = r.phrases.weight(e.phrase)
-                row[F["phrase_df"]], row[F["phrase_off"]] = math.log1p(df), math.log1p(off)
-            row[F["at_start"]] = e.start == 0
-            row[F["sent_len"]] = math.log(L)
-            row[F["n_susp"]] = n_susp
-            row[F["genre"]] = genre
-            row[F["exact_repeat"]] = (not new and len(old) >= 1 and
-                                      (s[e.start - len(old):e.start] == old or s[e.end:e.end + len(old)] == old))
-        return X
+                df, off = phrases.weight(e.phrase)
+                row[I_PHR_DF], row[I_PHR_OFF] = log1p(df), log1p(off)
+            row[I_AT_START] = float(st == 0)
+            row[I_SENT_LEN] = sent_len
+            row[I_NSUSP] = n_susp
+            row[I_GENRE] = genre
+            row[I_REPEAT] = float(not new and len(old) >= 1 and
+                                  (s[max(0, st - len(old)):st] == old or s[en:en + len(old)] == old))
+        return np.array(rows, dtype=np.float64)

@@ -36,6 +36,7 @@ class PhraseIndex:
             for k in range(len(p)):
                 self.deletions[p[:k] + p[k + 1:]].append((p, k))
         self.deletions = dict(self.deletions)
+        self.heads = {p[:4] for p in phrases}
 
     @classmethod
     def load(cls, d: Path) -> "PhraseIndex":
@@ -54,11 +55,16 @@ class PhraseIndex:
     def longest_phrase(self, s: str, a: int, b: int) -> int:
         """Length of the longest inventory phrase of s covering s[a:b] (0: none)."""
         n = len(s)
-        for length in range(min(MAX_PHRASE, n), max(b - a, 3), -1):
-            for st in range(max(0, b - length), min(a, n - length) + 1):
-                if s[st:st + length] in self.phrases:
-                    return length
-        return 0
+        best = 0
+        heads, phrases = self.heads, self.phrases
+        for st in range(max(0, b - MAX_PHRASE), min(a, n - 4) + 1):
+            if s[st:st + 4] not in heads:
+                continue
+            for length in range(min(MAX_PHRASE, n - st), max(b - st, 4, best + 1) - 1, -1):
+                if s[st:st + length] in phrases:
+                    best = length
+                    break
+        return best
 
     def deviations(self, s: str, positions, cjk, confusable=None) -> list[tuple[int, int, str, str, str]]:
         """(start, end, replacement, phrase, kind) for windows of s touching `positions`

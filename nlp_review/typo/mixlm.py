@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lm import ORDER, CharLM
+from .lm import ORDER, CharLM, query_keys
 
 REPORTS_DIR = "reports"
 MIX_FILE = "mix.json"
@@ -49,20 +49,49 @@ class MixLM:
         return self.logprob_parts(ctx, target)[0]
 
     def logprob_parts(self, ctx: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(mixed, official, reports) ln P(target | ctx)."""
-        a = self.main.logprob(ctx, target)
+        """(mixed, official, reports) ln P(target | ctx); the keys are built and de-duplicated
+        once for both LMs."""
         if self.domain is None:
+            a = self.main.logprob(ctx, target)
             return a, a, a
-        b = self.domain.logprob(ctx, target)
+        (ca, na), (cb, nb) = self._lookup_both(query_keys(ctx, target))
+        m = len(target)
+        a = self.main.logprob_from_counts(ca, na, m)
+        b = self.domain.logprob_from_counts(cb, nb, m)
         return np.logaddexp(self._lw + a, self._lw1 + b), a, b
+
+    def logprob_parts_and_counts(self, ctx: np.ndarray, target: np.ndarray, keys: np.ndarray):
+        """`logprob_parts(ctx, target)` and `lookup(keys)` in one search."""
+        q = query_keys(ctx, target)
+        m = len(target)
+        if self.domain is None:
+            c, n = self.main.lookup(np.concatenate([q, keys]))
+            a = self.main.logprob_from_counts(c[:len(q)], n[:len(q)], m)
+            return (a, a, a), (c[len(q):], n[len(q):])
+        (ca, na), (cb, nb) = self._lookup_both(np.concatenate([q, keys]))
+        k = len(q)
+        a = self.main.logprob_from_counts(ca[:k], na[:k], m)
+        b = self.domain.logprob_from_counts(cb[:k], nb[:k], m)
+        mixed = np.logaddexp(self._lw + a, self._lw1 + b)
+        return (mixed, a, b), (ca[k:] + cb[k:], na[k:] + nb[k:])
+
+    def _lookup_both(self, keys: np.ndarray):
+        uk, inv = np.unique(keys, return_inverse=True)
+        out = []
+        for lm in (self.main, self.domain):
+            idx = np.minimum(np.searchsorted(lm.keys, uk), len(lm.keys) - 1)
+            found = lm.keys[idx] == uk
+            c = np.where(found, lm.counts[idx], 0).astype(np.float64)
+            n = np.where(found, lm.nplus[idx], 0).astype(np.float64)
+            out.append((c[inv], n[inv]))
+        return out
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Counts summed over both corpora (support of an n-gram anywhere)."""
-        c, n = self.main.lookup(keys)
-        if self.domain is not None:
-            c2, n2 = self.domain.lookup(keys)
-            c, n = c + c2, n + n2
-        return c, n
+        if self.domain is None:
+            return self.main.lookup(keys)
+        (ca, na), (cb, nb) = self._lookup_both(keys)
+        return ca + cb, na + nb
 
 
 def fit_weight(main: CharLM, domain: CharLM, texts: list[str], iters: int = 30) -> float:
