@@ -25,6 +25,7 @@ from .prose import prose_spans
 DATA = Path(__file__).resolve().parents[1] / "data" / "typo"
 _NUM = "0-9０-９零〇一二三四五六七八九十百千万两"
 _PUNCT = "，。；：、！？,;:!?\n（）()“”《》"
+_COUNTED = "信息|文件|政策|数据|内容|条目|意见|建议|留言|事项目录"  # rightly counted in 条
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -107,7 +108,9 @@ def _measure_res() -> list[tuple[re.Pattern, str]]:
     for noun, wrong, right, *_ in measure_words():
         # 申请 … 35条 (the noun not starting another word: 申请人, 申请表, 依申请公开 …)
         num = f"(?<![第{_NUM}])[{_NUM}]+\\s*({wrong})(?![例款文目])"  # not 第十四条, 条例
-        before = re.compile(f"{noun}(?!人|表|书|材料|公开|渠道|方式|条件|事项)[^{_PUNCT}]{{0,12}}?{num}")
+        # 申请 … 35条, the words between not naming something else that is counted (依申请公开信息12条)
+        gap = f"(?:(?!{_COUNTED})[^{_PUNCT}]){{0,12}}?"
+        before = re.compile(f"{noun}(?!人|表|书|材料|渠道|方式|条件){gap}{num}")
         after = re.compile(f"{num}(?:政府信息公开|信息公开|公开)?{noun}(?!人|表|书|材料)")
         out += [(before, right), (after, right)]
     return out
