@@ -35,11 +35,11 @@ from ..typo.rerank import ARTIFACT, PARAMS, TreeEnsemble, TypoModel, select
 
 MAX_FPR_ODW = 0.015
 MAX_FPR_REPORTS = 0.004
-MAX_FPR_INDEL = 0.0015
+MAX_FPR_INDEL = 0.003
 MIN_INDEL = 0.5
 FEEDBACK_WEIGHT = 5.0
 MODEL_RULES = ("TYPO.CHAR_CONFUSION", "TYPO.WORD_CONFUSION", "TYPO.MISSING_CHAR", "TYPO.EXTRA_CHAR")
-N_OFFICIAL, N_REPORT = 16000, 6000
+N_OFFICIAL, N_REPORT = 16000, 9000
 CONFIGS = ({"max_iter": 300, "learning_rate": 0.08, "max_leaf_nodes": 31, "min_samples_leaf": 40},
            {"max_iter": 500, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 80})
 SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -50,7 +50,7 @@ PROFILES = {
                "omission": .14, "doubling": .12, "stray": .08, "partial": .06},
 }
 N_ERRORS = {"official": ((0, .35), (1, .45), (2, .15), (3, .05)),
-            "report": ((0, .5), (1, .4), (2, .08), (3, .02))}
+            "report": ((0, .75), (1, .22), (2, .03))}  # errors are rarer in published reports
 
 
 def sentences(paragraphs: list[str], lo: int = 8, hi: int = 160) -> list[str]:

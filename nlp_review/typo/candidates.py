@@ -27,7 +27,6 @@ import lzma
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,6 @@ MIN_GAIN = 1.5  # an edit the LM does not clearly prefer (official or mixed) is 
 PER_START = 4  # proposals kept per span and replacement length (best gains)
 WORD_MIN_FREQ = 100  # same-pinyin word candidates are common words
 WORDS_PER_KEY = 12
-MAX_KEY_COMBOS = 8
 SOURCES = ("char", "word", "phrase", "repeat", "stray")
 _CJK_RE = re.compile("[\u4e00-\u9fff]")
 _BOOK = re.compile("《[^《》]{1,60}》")
@@ -119,7 +117,8 @@ class TypoResources:
             ws.sort(key=lambda w: -self.words[w])
             del ws[WORDS_PER_KEY:]
         self.readings: dict[str, list[str]] = json.loads((d / "readings.json").read_text(encoding="utf-8"))
-        self.toneless = {c: sorted({r.rstrip("012345") for r in rs}) for c, rs in self.readings.items()}
+        # toneless readings, commonest first (pypinyin's order)
+        self.toneless = {c: list(dict.fromkeys(r.rstrip("012345") for r in rs)) for c, rs in self.readings.items()}
         text = lzma.open(d / "words.txt.xz", "rt", encoding="utf-8").read()
         _, _, prop = text.partition("#PROPER\n")
         self.proper = set(prop.split())
@@ -335,11 +334,7 @@ class CandidateGenerator:
                     readings = tl[st:st + n]
                     if not all(readings):
                         continue
-                    combos = 1
-                    for x in readings:
-                        combos *= len(x)
-                    keys = product(*readings) if combos <= MAX_KEY_COMBOS else [tuple(x[0] for x in readings)]
-                    for key in keys:
+                    for key in (tuple(x[0] for x in readings),):  # the commonest reading of each
                         for cand in r.by_pinyin.get(" ".join(key), ()):
                             if cand != w:
                                 diff = [k for k in range(n) if cand[k] != w[k]]
@@ -364,6 +359,8 @@ class CandidateGenerator:
                 if j + mlen > L or j - mlen + 1 < 0:
                     continue
                 if s[j - mlen + 1] != s[j] or s[j - 1] != s[j + mlen - 1]:  # A and B share first and last
+                    continue
+                if not all(cjk_l[j - mlen + 1:j + mlen]):
                     continue
                 b_ = s[j:j + mlen]
                 a_ = s[j - mlen + 1:j]
