@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..typo.candidates import FEATURES, SAME_PINYIN, SHAPE, CandidateGenerator, Edit, TypoResources, is_cjk
+from ..typo.evaluate import changed_span
 from ..typo.rerank import ARTIFACT, PARAMS, TreeEnsemble, TypoModel, select
 
 MAX_FPR_ODW = 0.015
@@ -225,17 +226,6 @@ def synthetic_rows(gen: CandidateGenerator, corruptor: Corruptor, sents: list[st
     return Xs, ys, stats
 
 
-def _minimal_edit(before: str, after: str) -> tuple[int, int, str]:
-    """The smallest (start, end, replacement) turning `before` into `after`."""
-    a = 0
-    while a < min(len(before), len(after)) and before[a] == after[a]:
-        a += 1
-    b = 0
-    while b < min(len(before), len(after)) - a and before[-1 - b] == after[-1 - b]:
-        b += 1
-    return a, len(before) - b, after[a:len(after) - b]
-
-
 def feedback_rows(lines, gen: CandidateGenerator) -> tuple[np.ndarray, np.ndarray, dict]:
     """Labelled rows from reviewers' decisions on model typo findings (JSONL of
     `nlp-review export-feedback`): the finding's sentence is cut from its stored context,
@@ -264,7 +254,8 @@ def feedback_rows(lines, gen: CandidateGenerator) -> tuple[np.ndarray, np.ndarra
             if ctx[st:en] != f["quote"] or not f.get("suggestions"):
                 stats["bad"] += 1
                 continue
-            a, b, rep = _minimal_edit(f["quote"], f["suggestions"][0])
+            a, b = changed_span(f["quote"], f["suggestions"][0]) or (0, 0)
+            rep = f["suggestions"][0][a:len(f["suggestions"][0]) - (len(f["quote"]) - b)]
             a, b = st + a, st + b
         except (KeyError, TypeError, ValueError, json.JSONDecodeError):
             stats["bad"] += 1

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checker import _BOOK, _MEASURE, _ORGAN, _PLACE, _QUOTED  # the old checker's name-like patterns
 from .domain import PhraseIndex
 from .lm import ORDER, PAD, BOUNDARY, UNK, pack
 from .mixlm import MixLM
@@ -43,12 +44,6 @@ PER_START = 4  # proposals kept per span and replacement length (best gains)
 WORD_MIN_FREQ = 100  # same-pinyin word candidates are common words
 WORDS_PER_KEY = 12
 SOURCES = ("char", "word", "phrase", "repeat", "stray")
-_CJK_RE = re.compile("[\u4e00-\u9fff]")
-_BOOK = re.compile("《[^《》]{1,60}》")
-_PLACE = re.compile("[\u4e00-\u9fff]{2}(?:省|市|区|县|镇|乡|村|街道|旗|盟|州|社区|大厦|公园)")
-_ORGAN = re.compile("[\u4e00-\u9fff]{2}(?:局|委|办|厅|院|所|站|队)(?![\u4e00-\u9fff]{0,1}[长])")
-_QUOTED = re.compile("“[^“”]{1,10}”")
-_MEASURE = re.compile("[0-9０-９零〇一二三四五六七八九十百千万]+(?:[篇件条期宗项次个家所名份册批起场部类栏季余])")
 _REPEAT = re.compile(r"([\u4e00-\u9fff]{1,6})\1")
 
 FEATURES = (
