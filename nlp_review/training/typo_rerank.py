@@ -152,13 +152,14 @@ class Corruptor:
                 a = rng.choice(cjk_pos)
                 b = a + 1
             return (b, b, s[a:b], kind)
-        if kind == "stray":
+        if kind == "stray":  # an input-method slip: a neighbour's homophone or look-alike, rarely any character
             i = rng.choice(cjk_pos)
-            if rng.random() < 0.5 and self.freq_chars:
-                c = rng.choice(self.freq_chars)
+            r_ = rng.random()
+            opts, wts = self._char_options(s[i], "sound" if r_ < 0.6 else "shape")
+            if opts and r_ < 0.9:
+                c = rng.choices(opts, wts)[0]
             else:
-                opts, wts = self._char_options(s[i], "sound")
-                c = rng.choices(opts, wts)[0] if opts else rng.choice(self.freq_chars or ["的"])
+                c = rng.choice(self.freq_chars or ["的"])
             return (i, i, c, kind)
         if kind == "partial":
             spans = [(a, b) for a, b in self._word_spans(s, 3, 4) if free(a, b)]
