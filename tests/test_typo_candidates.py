@@ -92,3 +92,5 @@ def test_select_keeps_the_best_and_never_two_adjacent():
     kept = select(edits, np.array([0.9, 0.95, 0.7, 0.8, 0.2]), 0.5, 0.75)
     assert [e.text for e, _ in kept] == ["b", ""]  # a is next to b; c (insertion) is below its own threshold
     assert kept[0][1] == pytest.approx(0.95)
+    assert select([Edit(0, 1, "x"), Edit(5, 6, "y")], np.array([0.9, 0.9]), 0.5) == [(Edit(5, 6, "y"), 0.9)]
+    assert len(select([Edit(0, 1, "x"), Edit(5, 6, "y")], np.array([0.99, 0.9]), 0.5)) == 2

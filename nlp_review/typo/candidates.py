@@ -67,6 +67,15 @@ I_SRC = {src: F["src_" + src] for src in SOURCES}
  I_GENRE) = range(F["n_sources"], len(FEATURES))
 
 
+OPTIONAL = set("了着过的地得其更均都也并又再就才涉之")  # words a sentence may or may not have
+
+
+def _optional(s: str, i: int) -> bool:
+    """Is s[i] a particle or adverb that may stand or go (回应了社会关切, 渠道更畅通)? Deleting it is a
+    matter of style, not a typo fix, unless it is doubled (了了)."""
+    return s[i] in OPTIONAL and s[i - 1:i] != s[i] and s[i + 1:i + 2] != s[i]
+
+
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -340,13 +349,15 @@ class CandidateGenerator:
                                         flags=SAME_PINYIN)
         # domain phrase deviations
         for st, en, rep, ph, kind in r.phrases.deviations(s, susp_pos, cjk, self.confusable):
-            if any(hard_l[max(0, st - (st == en)):max(en, st + 1)]):
+            if any(hard_l[max(0, st - (st == en)):max(en, st + 1)]) or (kind == "extra" and _optional(s, st)):
                 continue
             add(st, en, rep, "phrase", kind=kind, phrase=ph)
         # doubled spans and first attempts
+        guarded_l = guarded.tolist()
         for m in _REPEAT.finditer(s):
             u = len(m.group(1))
-            add(m.start() + u, m.end(), "", "repeat", kind="extra")
+            if not all(guarded_l[m.start():m.end()]):  # 东大街街道, “蜜墩墩”: a name, not a doubling
+                add(m.start() + u, m.end(), "", "repeat", kind="extra")
         for j in range(2, L - 2):
             if not (cjk_l[j] and cjk_l[j - 1]):
                 continue
@@ -363,7 +374,7 @@ class CandidateGenerator:
                     add(j - mlen + 1, j, "", "repeat", kind="extra")
         # stray characters
         for i in susp_pos:
-            if not hard_l[i]:
+            if not hard_l[i] and not _optional(s, i):
                 add(i, i + 1, "", "stray", kind="extra")
         if not edits:
             return [], np.zeros((0, len(FEATURES)))

@@ -25,6 +25,7 @@ from .candidates import FEATURES, CandidateGenerator, Edit, TypoResources
 from .confusion import calibrated
 
 ARTIFACT = "rerank.npz"
+START_THRESHOLD = 0.95
 PARAMS = "params.json"
 
 
@@ -99,8 +100,9 @@ def is_indel(e: Edit) -> bool:
 
 def select(edits: list[Edit], probs: np.ndarray, threshold: float, threshold_indel: float | None = None
            ) -> list[tuple[Edit, float]]:
-    """Proposals with P ≥ their threshold (insertions and deletions have their own, stricter
-    one), best first, none next to a kept one."""
+    """Proposals with P ≥ their threshold (insertions and deletions have their own; the
+    sentence's first character, with only the boundary as left context, needs
+    START_THRESHOLD), best first, none next to a kept one."""
     t_indel = threshold if threshold_indel is None else threshold_indel
     kept: list[tuple[Edit, float]] = []
     for k in np.argsort(-probs, kind="stable"):
@@ -108,8 +110,8 @@ def select(edits: list[Edit], probs: np.ndarray, threshold: float, threshold_ind
         if p < min(threshold, t_indel):
             break
         e = edits[k]
-        if p < (t_indel if is_indel(e) else threshold):
-            continue
+        if p < (t_indel if is_indel(e) else threshold) or (e.start == 0 and p < START_THRESHOLD):
+            continue  # the first character has only the sentence boundary as left context: weak evidence
         if not any(_near(e, o) for o, _ in kept):
             kept.append((e, p))
     return sorted(kept, key=lambda x: x[0].start)
