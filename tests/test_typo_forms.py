@@ -1,11 +1,11 @@
 """TYPO.VARIANT_FORM, TYPO.MEASURE_WORD, TYPO.DOUBLED_PHRASE: every entry of their data files
-(nlp_review/data/typo/) with its example, and `nlp-review correct` expressing deletions."""
+(nlp_review/checks/typo/) with its example, and `nlp-review correct` expressing deletions."""
 import io
 import sys
 
 import pytest
 
-from nlp_review.checks import typo_forms as T
+from nlp_review.checks.typo import forms as T
 
 VARIANTS = T.variant_forms()
 

@@ -1,6 +1,8 @@
 """The typo models: a TINY model built in the test (quick=True, into a tmp models root)
 through the real `nlp-review train` code, then loaded and run by the real inference code;
-the sentence-level metrics; and `nlp-review correct` on the shipped model."""
+the sentence-level metrics; and `nlp-review correct` on the shipped model. The neural
+model needs the optional `[train]` extra (torch, transformers): its tests skip without it."""
+import importlib.util
 import io
 import json
 import sys
@@ -9,16 +11,20 @@ import numpy as np
 import pytest
 
 from nlp_review.models.store import clear_cache
-from nlp_review.models.train import run_train
+from nlp_review.training.cli import run_train
 from nlp_review.typo import engine
-from nlp_review.typo.evaluate import score_predictions
+from nlp_review.training.typo_evaluate import score_predictions
+
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("transformers") is not None
+needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="the [train] extra (torch, transformers) is not installed")
 
 
 @pytest.fixture(scope="module")
 def tiny_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
-    res = run_train(root / "corpus-unused", None, None, ["typo_lm", "typo_rerank", "typo_neural"], quick=True,
-                    root=root)
+    names = ["typo_lm", "typo_rerank", "typo_neural"] if HAS_TORCH else ["typo_lm", "typo_rerank"]
+    res = run_train(root / "corpus-unused", None, None, names, quick=True, root=root)
     assert res["promoted"]
     yield root
     clear_cache()
@@ -27,17 +33,20 @@ def tiny_root(tmp_path_factory):
 def test_tiny_models_are_built_with_metrics(tiny_root):
     version = (tiny_root / "CURRENT").read_text().strip()
     d = tiny_root / version
-    for f in ("lm.npz", "lm_vocab.json", "conf.npz", "words.txt.xz", "params.json"):
+    for f in ("lm.npz", "lm_vocab.json", "conf.npz", "words.txt.xz", "params.json", "config.json"):
         assert (d / "typo_lm" / f).is_file()
-    for f in ("model.pt", "config.json", "vocab.txt", "params.json"):
-        assert (d / "typo_neural" / f).is_file()
     for f in ("reports/lm.npz", "phrases.tsv.xz", "names.tsv.xz", "lexicon.tsv.xz", "readings.json", "cands.npz",
               "mix.json"):
         assert (d / "typo_lm" / f).is_file(), f
     for f in ("rerank.npz", "params.json"):
         assert (d / "typo_rerank" / f).is_file()
-    import json
-
+    if HAS_TORCH:
+        for f in ("model.pt", "config.json", "vocab.txt", "params.json"):
+            assert (d / "typo_neural" / f).is_file()
+        config = json.loads((d / "typo_neural" / "config.json").read_text(encoding="utf-8"))
+        assert config["architecture"]["num_hidden_layers"] == 1 and config["training"]["quick"] is True
+    config = json.loads((d / "typo_lm" / "config.json").read_text(encoding="utf-8"))
+    assert config["trainer"] == "nlp_review.training.typo_lm:train" and config["training"]["order"] == 4
     metrics = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["typo_lm"]["split"] == "odw_dev_quick"
     assert 0.0 <= metrics["typo_lm"]["primary"] <= 1.0
@@ -58,6 +67,7 @@ def test_tiny_stat_model_loads_and_scores(tiny_root):
     assert len(out) == len(s)
 
 
+@needs_torch
 def test_tiny_neural_model_loads_and_runs(tiny_root):
     nk = engine.neural_checker(tiny_root)
     props = nk.proposals_batch(["本机关认真落实政府信息公开工作。", "短句"])
@@ -90,7 +100,7 @@ def test_correct_command_on_shipped_model(monkeypatch, capsys):
 
 
 def test_homophone_candidates(tiny_root):
-    from nlp_review.typo.checker import homophones
+    from nlp_review.training.typo_confusion import homophones
 
     lm = engine.stat_checker(tiny_root).lm
     uni = {i: 1 for i in lm.char_id.values()}
@@ -119,7 +129,7 @@ def test_tiny_rerank_model_proposes_and_decides(tiny_root):
 
 
 def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文。"):
-    from nlp_review.checks.typo_model import finding_span
+    from nlp_review.checks.typo.model import finding_span
 
     text = prefix + sentence + "后文。"
     off = len(prefix)
@@ -131,7 +141,7 @@ def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文
 
 
 def test_feedback_export_becomes_labelled_rows(tiny_root):
-    from nlp_review.checks.typo_model import MODEL_RULES
+    from nlp_review.checks.typo.model import MODEL_RULES
     from nlp_review.training.typo_rerank import MODEL_RULES as TRAINER_RULES
     from nlp_review.training.typo_rerank import feedback_rows
 
@@ -168,3 +178,12 @@ def test_trainer_reads_feedback_folder(tiny_root, tmp_path):
     m = typo_rerank.train(tmp_path / "corpus", None, out, True)
     assert m["feedback"]["used"] == 1 and m["rows"] > 1
     assert (out / "rerank.npz").is_file()
+
+
+def test_neural_model_without_the_train_extra_is_a_clear_error(tmp_path, monkeypatch):
+    from nlp_review.errors import ModelError
+    from nlp_review.typo.neural import NeuralChecker
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    with pytest.raises(ModelError, match="torch"):
+        NeuralChecker.load(tmp_path)

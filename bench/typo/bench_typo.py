@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from nlp_review.typo import engine  # noqa: E402
-from nlp_review.typo.evaluate import (false_positive_rate, labelled_recall, load_clean, load_labelled,  # noqa: E402
-                                     load_split, score_predictions)
+from nlp_review.training.typo_evaluate import (false_positive_rate, labelled_recall, load_clean,  # noqa: E402
+                                               load_labelled, load_split, score_predictions)
 
 
 def run(split: str, mode: str, rules: bool, limit: int | None) -> dict:

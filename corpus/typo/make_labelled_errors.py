@@ -124,7 +124,7 @@ def rows(sents: list[str], rng: random.Random):
 
 
 def main() -> None:
-    from nlp_review.typo.evaluate import load_clean
+    from nlp_review.training.typo_evaluate import load_clean
 
     sents = [s for s in load_clean() if len(s) >= 10]
     rng = random.Random(2024)

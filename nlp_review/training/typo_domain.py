@@ -328,7 +328,7 @@ def build_candidates(lm, readings: dict[str, list[str]], out: Path) -> dict:
 
 def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: bool) -> dict:
     """Everything above, into `out` (the typo_lm folder that already holds the official LM)."""
-    from ..typo.lm_train import count_ngrams
+    from .typo_lm import count_ngrams
     from ..typo.mixlm import MIX_FILE, REPORTS_DIR, fit_weight
 
     train_docs, held_docs = report_texts(source, quick)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..typo.candidates import FEATURES, SAME_PINYIN, SHAPE, CandidateGenerator, Edit, TypoResources, is_cjk
-from ..typo.evaluate import changed_span
+from .typo_evaluate import changed_span
 from ..typo.rerank import ARTIFACT, PARAMS, TreeEnsemble, TypoModel, select
 
 MAX_FPR_ODW = 0.015
@@ -152,14 +152,13 @@ class Corruptor:
                 a = rng.choice(cjk_pos)
                 b = a + 1
             return (b, b, s[a:b], kind)
-        if kind == "stray":  # an input-method slip: a neighbour's homophone or look-alike, rarely any character
+        if kind == "stray":  # half a random frequent character, half a homophone of the one there
             i = rng.choice(cjk_pos)
-            r_ = rng.random()
-            opts, wts = self._char_options(s[i], "sound" if r_ < 0.6 else "shape")
-            if opts and r_ < 0.9:
-                c = rng.choices(opts, wts)[0]
+            if rng.random() < 0.5 and self.freq_chars:
+                c = rng.choice(self.freq_chars)
             else:
-                c = rng.choice(self.freq_chars or ["的"])
+                opts, wts = self._char_options(s[i], "sound")
+                c = rng.choices(opts, wts)[0] if opts else rng.choice(self.freq_chars or ["的"])
             return (i, i, c, kind)
         if kind == "partial":
             spans = [(a, b) for a, b in self._word_spans(s, 3, 4) if free(a, b)]
@@ -310,7 +309,7 @@ def tune(model: TypoModel, dev: list[tuple[str, str]], clean_reports: list[str])
     threshold whose own false alarms stay under MAX_FPR_INDEL on the held-out report sentences
     and ODW's clean dev sentences. Substitutions: the best dev detection F1 with at most
     MAX_FPR_ODW / MAX_FPR_REPORTS of the error-free sentences flagged in all."""
-    from ..typo.evaluate import score_predictions
+    from .typo_evaluate import score_predictions
 
     dev_src = [s for s, _ in dev]
     dev_scored = [model.scored(s) for s in dev_src]
@@ -353,7 +352,7 @@ def tune(model: TypoModel, dev: list[tuple[str, str]], clean_reports: list[str])
 # ---- the trainer ------------------------------------------------------------------------------------
 
 def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None, quick: bool, seed: int = 13):
-    from ..typo.lm_train import read_corpus
+    from .typo_lm import read_corpus
     from .typo_domain import official_split, report_texts
 
     rng = random.Random(seed)
@@ -376,7 +375,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from ..typo.evaluate import load_split
+    from .typo_evaluate import load_split
 
     t0 = time.time()
     lm_dir = out.parent / "typo_lm"
@@ -413,6 +412,16 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     params = {"threshold": tuned["threshold"], "threshold_indel": tuned["threshold_indel"], "calibration": tuned["calibration"], "features": list(FEATURES),
               "config": CONFIGS[k]}
     (out / PARAMS).write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
+    from ..models.store import write_config
+    from ..typo.rerank import START_THRESHOLD
+
+    write_config(out, "typo_rerank", "nlp_review.training.typo_rerank:train",
+                 {"model": "HistGradientBoostingClassifier", **CONFIGS[k], "profiles": PROFILES,
+                  "errors_per_sentence": {p: dict(v) for p, v in N_ERRORS.items()}, "quick": bool(quick),
+                  "tuned_on": "bench/typo/data/odw_dev.tsv + held-out report sentences",
+                  "max_fpr": {"odw": MAX_FPR_ODW, "reports": MAX_FPR_REPORTS, "indel": MAX_FPR_INDEL}},
+                 {"threshold": tuned["threshold"], "threshold_indel": tuned["threshold_indel"],
+                  "start_threshold": START_THRESHOLD}, features=list(FEATURES))
     m = tuned["metrics"]
     return {"primary": round(m["detection"]["f1"], 4), "split": "odw_dev" + ("_quick" if quick else ""),
             "threshold": tuned["threshold"], "threshold_indel": tuned["threshold_indel"], "detection_precision": m["detection"]["precision"],

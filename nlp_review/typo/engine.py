@@ -120,8 +120,8 @@ def _inside(s: str, i: int, names: tuple[str, ...]) -> bool:
 def correct_sentence(s: str, root: Path | None = None, mode: str | None = None, rules: bool = True) -> str:
     """The corrected sentence (unchanged when nothing is found); deletions and insertions
     included."""
-    from ..checks.typo_forms import text_corrections as form_corrections
-    from ..checks.typo_rules import text_corrections
+    from ..checks.typo.forms import text_corrections as form_corrections
+    from ..checks.typo.rules import text_corrections
 
     edits = []  # (start, end, replacement)
     if rules:
