@@ -326,9 +326,9 @@ def build_candidates(lm, readings: dict[str, list[str]], out: Path) -> dict:
 
 # ---- the whole build -------------------------------------------------------------------------
 
-def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: bool) -> dict:
-    """Everything above, into `out` (the typo_lm folder that already holds the official LM)."""
-    from .typo_lm import count_ngrams
+def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: bool, count_ngrams) -> dict:
+    """Everything above, into `out` (the typo_lm folder that already holds the official LM);
+    `count_ngrams`: typo_lm's counter (passed in: typo_lm calls this module)."""
     from ..typo.mixlm import MIX_FILE, REPORTS_DIR, fit_weight
 
     train_docs, held_docs = report_texts(source, quick)

@@ -104,7 +104,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     lm = count_ngrams(text, min_count, 1 if quick else MIN_CHAR)
     lm.save(out)
     build_confusion(PRUNED, lm, out)
-    domain = build_domain(source, out, lm, text, quick)
+    domain = build_domain(source, out, lm, text, quick, count_ngrams)
     write_config(out, "typo_lm", "nlp_review.training.typo_lm:train",
                  training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)), dict(INFERENCE))
     checker = StatChecker.load(out)
