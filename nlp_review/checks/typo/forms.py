@@ -189,7 +189,7 @@ def doubled_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
 @rule("TYPO.DOUBLED_PHRASE", category="typo", severity="warning", needs=("paragraphs", "tokens"),
       message="“{quote}”中有重复或改写残留的文字，疑为误输入，建议改为“{suggestion}”。",
       examples=[flag("群众可通过可以通过政府网站查询办理进度。", quote="可通过可以通过", suggestion="可以通过"),
-                flag("本机关主动公开政府政府信息128条。", suggestion="政府"),
+                flag("本机关通过政务新媒体政务新媒体发布信息128条。", suggestion="政务新媒体"),
                 clean("群众可以通过政府网站查询办理进度。"),
                 clean("认真研究研究，做好集装箱装箱和监测预测预警工作。")])
 def doubled_phrase(doc: Doc, rule):

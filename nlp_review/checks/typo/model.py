@@ -114,7 +114,7 @@ def missing_char(doc: Doc, rule):
 
 @rule("TYPO.EXTRA_CHAR", category="typo", severity="warning", needs=("sentences",),
       message="“{quote}”疑似多字（重复或误入的字），应为“{suggestion}”。",
-      examples=[flag("全年收到政府信息公开开申请5件。", suggestion="公开申"), clean("全年收到政府信息公开申请5件。")])
+      examples=[flag("全年收到政府信息公开开申请5件。", quote="开开", suggestion="开"), clean("全年收到政府信息公开申请5件。")])
 def extra_char(doc: Doc, rule):
     """字或词重复输入、误入了多余的字（政府信息公开开申请、统计期议限），由错别字模型判断。"""
     yield from _findings(doc, rule, "deletion")
