@@ -24,6 +24,7 @@ PIPELINE: list[tuple[str, str]] = [
     ("elements", "nlp_review.elements.component:detect_elements"),
     ("boilerplate", "nlp_review.boilerplate.component:analyse"),
     ("checks", "nlp_review.pipeline:run_checks"),
+    ("ocr_evidence", "nlp_review.ingest.ocr_evidence:guard_findings"),  # low-confidence OCR digits: no error
     ("scores", "nlp_review.pipeline:score"),
 ]
 

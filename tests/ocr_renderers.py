@@ -143,21 +143,23 @@ def png_bytes(img) -> bytes:
 IMAGE_TABLES = (3, 4)
 
 
-def table_images(m: SeedModel, font_px: int = 18) -> dict[int, bytes]:
-    """PNG bytes of tables three and four of the seed model."""
-    return {n: png_bytes(table_image(LAYOUTS[n](m), font_px)) for n in IMAGE_TABLES}
+def table_images(m: SeedModel, font_px: int = 18, only=IMAGE_TABLES) -> dict[int, bytes]:
+    """PNG bytes of tables three and four (or those in `only`) of the seed model."""
+    return {n: png_bytes(table_image(LAYOUTS[n](m), font_px)) for n in only}
 
 
 # ---------------------------------------------------------------------------------------
 # .docx with pictures
 
 
-def seed_to_docx_table_images(txt_path, out_path, font_px: int = 18) -> SeedModel:
+def seed_to_docx_table_images(txt_path, out_path, font_px: int = 18, only=IMAGE_TABLES,
+                              model: SeedModel | None = None) -> SeedModel:
+    """`model`: the seed model to draw (e.g. with a cell changed); default the seed's own."""
     import docx
     from docx.shared import Cm
 
-    m = seed_model(txt_path)
-    images = table_images(m, font_px)
+    m = model or seed_model(txt_path)
+    images = table_images(m, font_px, only)
     document = docx.Document()
     title = document.add_paragraph()
     for i, line in enumerate(m.title_lines):
@@ -208,22 +210,22 @@ def _page_html(m: SeedModel, img_src: dict[int, str]) -> str:
 """
 
 
-def seed_to_html_folder(txt_path, out_dir, font_px: int = 18) -> SeedModel:
+def seed_to_html_folder(txt_path, out_dir, font_px: int = 18, only=IMAGE_TABLES) -> SeedModel:
     """`out_dir/index.html` plus `out_dir/index_files/table3.png` (as a browser saves a page)."""
     m = seed_model(txt_path)
     out_dir = Path(out_dir)
     (out_dir / "index_files").mkdir(parents=True, exist_ok=True)
     src = {}
-    for n, data in table_images(m, font_px).items():
+    for n, data in table_images(m, font_px, only).items():
         (out_dir / "index_files" / f"table{n}.png").write_bytes(data)
         src[n] = f"index_files/table{n}.png"
     (out_dir / "index.html").write_text(_page_html(m, src), encoding="utf-8")
     return m
 
 
-def seed_to_html_zip(txt_path, out_path, font_px: int = 18) -> SeedModel:
+def seed_to_html_zip(txt_path, out_path, font_px: int = 18, only=IMAGE_TABLES) -> SeedModel:
     with tempfile.TemporaryDirectory() as tmp:
-        m = seed_to_html_folder(txt_path, tmp, font_px)
+        m = seed_to_html_folder(txt_path, tmp, font_px, only)
         with zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in sorted(Path(tmp).rglob("*")):
                 if p.is_file():
@@ -231,18 +233,18 @@ def seed_to_html_zip(txt_path, out_path, font_px: int = 18) -> SeedModel:
     return m
 
 
-def seed_to_mhtml(txt_path, out_path, font_px: int = 18) -> SeedModel:
+def seed_to_mhtml(txt_path, out_path, font_px: int = 18, only=IMAGE_TABLES) -> SeedModel:
     """One MHTML file (multipart/related, base64 parts with Content-Location), as Chromium saves."""
     m = seed_model(txt_path)
     base = "http://www.example.gov.cn/zwgk/2024/"
-    src = {n: f"{base}table{n}.png" for n in IMAGE_TABLES}
+    src = {n: f"{base}table{n}.png" for n in only}
     msg = email.mime.multipart.MIMEMultipart("related", type="text/html")
     msg["Snapshot-Content-Location"] = base + "index.html"
     msg["Subject"] = "".join(m.title_lines)
     page = email.mime.text.MIMEText(_page_html(m, src), "html", "utf-8")
     page["Content-Location"] = base + "index.html"
     msg.attach(page)
-    for n, data in table_images(m, font_px).items():
+    for n, data in table_images(m, font_px, only).items():
         part = email.mime.image.MIMEImage(data, "png")
         part["Content-Location"] = src[n]
         msg.attach(part)

@@ -413,6 +413,7 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
                                          page_margins=True)
     finally:
         pdf.close()
+    _join_split_tables(by_page)
     if raw is None:
         blocks = [b for p in sorted(by_page) for b in by_page[p]]
         if not blocks:
@@ -433,3 +434,35 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
             merged.extend(by_page[p])
         raw.blocks = merged
     return attach_meta(raw, session)
+
+
+_NUMERIC = re.compile(r"^[-+−]?[\d,.]+$")
+
+
+def _join_split_tables(by_page: dict[int, list]) -> None:
+    """A table that runs over a page break: the continuation at the top of the next page is
+    appended to the table at the bottom of the page before (same columns), and a row cut by
+    the page break (its first row holds label text only where the row above has numbers in
+    none of those columns) is put back together."""
+    pages = sorted(by_page)
+    for prev_p, p in zip(pages, pages[1:]):
+        before, after = by_page[prev_p], by_page[p]
+        if p != prev_p + 1 or not before or not after:
+            continue
+        prev, cont = before[-1], after[0]
+        if not (isinstance(prev, TableBlock) and isinstance(cont, TableBlock) and prev.rows and cont.rows
+                and len(prev.rows[-1]) == len(cont.rows[0])):
+            continue
+        rows = cont.rows
+        last, first = prev.rows[-1], rows[0]
+        numeric_cols = {c for c, cell in enumerate(last) if _NUMERIC.match(cell.text.strip() or "x")}
+        texts = [c for c, cell in enumerate(first) if cell.text.strip()]
+        if numeric_cols and texts and not (set(texts) & numeric_cols):
+            for c in texts:
+                r = len(prev.rows) - 1
+                while r > 0 and prev.rows[r][c].merged:
+                    r -= 1
+                prev.rows[r][c].paragraphs.extend(first[c].paragraphs)
+            rows = rows[1:]
+        prev.rows.extend(rows)
+        by_page[p] = after[1:]
