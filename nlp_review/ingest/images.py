@@ -358,8 +358,8 @@ def _image_dpi(page) -> Optional[float]:
     best, dpi = 0.0, None
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         try:
-            left, bottom, right, top = obj.get_pos()
-            w_px, _h_px = obj.get_size()
+            left, bottom, right, top = obj.get_bounds()
+            w_px, _h_px = obj.get_px_size()
         except Exception:
             continue
         area = (right - left) * (top - bottom)
