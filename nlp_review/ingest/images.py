@@ -66,7 +66,7 @@ class OcrSession:
         self.items += 1
         try:
             bgr = load()
-            if bgr is None or not worth_reading(bgr.shape):
+            if bgr is None or not worth_reading(bgr):
                 return []
             remaining = max(1.0, self.total.end - __import__("time").monotonic())
             res = read_image(bgr, base_loc, Deadline(min(self.limits.page_timeout_s, remaining), what),

@@ -322,9 +322,18 @@ def pil_to_bgr(im):
     return np.ascontiguousarray(np.asarray(im)[:, :, ::-1])
 
 
-def worth_reading(shape) -> bool:
-    h, w = shape[:2]
-    return min(h, w) >= MIN_IMAGE_SIDE and h * w >= MIN_IMAGE_PIXELS
+def worth_reading(bgr) -> bool:
+    """Not an icon or bullet, and not an official seal (印章: its ink mostly red)."""
+    import numpy as np
+
+    h, w = bgr.shape[:2]
+    if min(h, w) < MIN_IMAGE_SIDE or h * w < MIN_IMAGE_PIXELS:
+        return False
+    small = bgr[::4, ::4].astype(np.int16)
+    b, g, r = small[..., 0], small[..., 1], small[..., 2]
+    ink = (r + g + b) < 600
+    red = ink & (r > 140) & (r - g > 60) & (r - b > 60)
+    return not (ink.sum() > 50 and red.sum() > 0.5 * ink.sum())
 
 
 # --- layout: ruled tables -----------------------------------------------------------------
