@@ -90,6 +90,7 @@ def value_cells(layout) -> dict[tuple[int, int], str]:
 
 def bench_tables(eng, seeds, font_pxs, out: dict, jpeg: int = 0) -> None:
     from nlp_review.ingest import ocr
+    from nlp_review.ingest.builder import normalize_char  # "０" is "0" in Doc.text
     from tests.ocr_renderers import table_image
     from tests.renderers import LAYOUTS, seed_model
 
@@ -118,7 +119,7 @@ def bench_tables(eng, seeds, font_pxs, out: dict, jpeg: int = 0) -> None:
                 conf_right, conf_wrong = [], []
                 for (r, c), text in want.items():
                     cell = grid.rows[r][c] if grid and r < len(grid.rows) and c < len(grid.rows[r]) else None
-                    got = cell.text.strip() if cell is not None else ""
+                    got = "".join(normalize_char(ch) or "" for ch in cell.text.strip()) if cell is not None else ""
                     confs = [x for p in (cell.paragraphs if cell else []) for pc in p.pieces
                              for x in pc.loc.get("conf", [])]
                     ok = got == text
