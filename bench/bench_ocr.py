@@ -74,6 +74,7 @@ def alt_engine(folder: Path):
     eng.det = TextDetector(config["Det"])
     eng.rec = TextRecognizer(config["Rec"])
     eng.threads = 1
+    eng.row_gap = 0.1  # as Engine
     import threading
 
     eng.lock = threading.Lock()

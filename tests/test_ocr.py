@@ -320,6 +320,23 @@ def test_decompression_bomb_and_corrupt_pictures_are_refused_with_a_message(tmp_
     assert "像素过多" in messages[0] and "无法解码" in messages[1]
 
 
+def test_official_seal_is_not_read(tmp_path):
+    """A red seal (印章) under the signature is a picture of text, not report text."""
+    from PIL import Image, ImageDraw
+
+    from nlp_review.ingest import load_path
+
+    seal = Image.new("RGB", (320, 320), "white")
+    draw = ImageDraw.Draw(seal)
+    draw.ellipse((10, 10, 310, 310), outline=(220, 20, 20), width=8)
+    draw.text((70, 140), "某某区人民政府", font=R._font(28), fill=(220, 20, 20))
+    path = tmp_path / "seal.docx"
+    _docx_with_pictures(path, [R.png_bytes(seal)])
+    doc = load_path(path)
+    assert "人民政府" not in doc.text.replace("某某区2023年政府信息公开工作年度报告", "")
+    assert doc.source["ocr"]["items"] == 0
+
+
 def test_picture_and_time_limits(tmp_path, monkeypatch):
     from nlp_review.ingest import load_path
 

@@ -420,7 +420,8 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
             if session.errors:
                 raise InputError("ocr_failed", "扫描件 PDF 的页面无法识别：" + session.errors[0]["message"],
                                  session.errors[0]["detail"])
-            raise cause or InputError("scanned", "PDF 无文字层，图片中也未识别出文字。")
+            raise InputError("scanned", "PDF 无文字层（扫描件），图片文字识别（OCR）也未识别出文字。"
+                             "请提供可复制文字的 PDF 或更清晰的扫描件。", cause.detail if cause else "")
         raw = RawDocument(format="pdf", blocks=blocks, meta={"pages": n_pages})
     elif by_page:
         # Insert each OCR page before the first block of a later page.
