@@ -28,7 +28,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from tests.renderers import LAYOUTS, SeedModel, _docx_paragraph, _docx_table, seed_model
+from tests.renderers import LAYOUTS, SeedModel, seed_model
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",  # 宋体-like, as official tables are set
@@ -155,32 +155,10 @@ def table_images(m: SeedModel, font_px: int = 18, only=IMAGE_TABLES) -> dict[int
 def seed_to_docx_table_images(txt_path, out_path, font_px: int = 18, only=IMAGE_TABLES,
                               model: SeedModel | None = None) -> SeedModel:
     """`model`: the seed model to draw (e.g. with a cell changed); default the seed's own."""
-    import docx
-    from docx.shared import Cm
+    from tests.renderers import seed_to_docx
 
     m = model or seed_model(txt_path)
-    images = table_images(m, font_px, only)
-    document = docx.Document()
-    title = document.add_paragraph()
-    for i, line in enumerate(m.title_lines):
-        run = title.add_run(line)
-        run.bold = True
-        if i + 1 < len(m.title_lines):
-            run.add_break()
-    for k, line in enumerate(m.preamble):
-        _docx_paragraph(document, line, k + 1)
-    k = 0
-    for number, heading, lines in m.sections:
-        document.add_paragraph(heading)
-        if number in images:
-            document.add_picture(io.BytesIO(images[number]), width=Cm(16))
-        elif number in LAYOUTS:
-            _docx_table(document, LAYOUTS[number](m))
-        for line in lines:
-            _docx_paragraph(document, line, k)
-            k += 1
-    document.save(str(out_path))
-    return m
+    return seed_to_docx(txt_path, out_path, pictures=table_images(m, font_px, only), model=m)
 
 
 # ---------------------------------------------------------------------------------------

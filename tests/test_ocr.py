@@ -22,7 +22,7 @@ import pytest
 from nlp_review.errors import InputError
 from nlp_review.pipeline import review_path
 from tests import ocr_renderers as R
-from tests.renderers import LAYOUTS, SEEDS, read_structure, seed_model
+from tests.renderers import SEEDS, read_structure, seed_model
 
 pytest.importorskip("rapidocr_onnxruntime")
 if R.cjk_font_path() is None:  # pragma: no cover - make test installs fonts-noto-cjk
