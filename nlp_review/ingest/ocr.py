@@ -12,11 +12,13 @@ An image is read in three steps:
    horizontal and vertical strokes, OpenCV); each connected grid of at least 2 × 2 cells is a
    table, its cells are the regions the rules enclose, placed on the grid of distinct rule
    positions — a cell that spans columns or rows covers those grid positions (`merged`).
-2. **Cell text**: inside each cell the ink is cut into text lines (horizontal projection) and
-   each line is recognised on its own — no detector, so a lone "0" in a cell is never missed
-   and never merged with its neighbour. Rows, columns and merged cells are the grid's: the
-   table comes out as a `TableBlock` exactly like a Word or HTML table, and the table reader
-   reads it cell by cell.
+2. **Cell text**: inside each cell the ink is cut into text lines (horizontal projection) —
+   no detector, so a lone "0" in a cell is never missed and never merged with its neighbour.
+   The short one-line cells of a grid row (the numbers) are set side by side with a small gap
+   and read as one line, each character going back to the cell it lies in (the model reads a
+   digit in a line far more surely than alone); labels and wrapped cells are read line by
+   line. Rows, columns and merged cells are the grid's: the table comes out as a `TableBlock`
+   exactly like a Word or HTML table, and the table reader reads it cell by cell.
 3. **Other text**: the detector finds text lines outside the tables; boxes on one visual line
    are joined left to right (a space where they are apart), and lines become paragraphs
    (a line that reaches the right margin inside a sentence is marked `wraps`, as the PDF
@@ -35,7 +37,7 @@ Limits (environment, read when a document is read): `NLP_REVIEW_OCR_MAX_PIXELS` 
 decompression bomb costs nothing), `NLP_REVIEW_OCR_MAX_PAGES` pages/pictures per document
 (default 60), `NLP_REVIEW_OCR_PAGE_TIMEOUT_S` per page or picture (default 60 s; checked
 between the bounded steps: the detector sees at most `DET_MAX_SIDE` pixels a side and the
-recogniser runs in batches of `REC_BATCH` lines), `NLP_REVIEW_OCR_TIMEOUT_S` per document
+recogniser reads one line at a time), `NLP_REVIEW_OCR_TIMEOUT_S` per document
 (default 600 s), `NLP_REVIEW_OCR_THREADS` onnxruntime threads (default: CPU count, at most 4).
 A page or picture that cannot be read is skipped and reported in `RawDocument.meta["ocr"]`
 (`errors`, Chinese); a document none of whose pages can be read raises `InputError`.
