@@ -168,8 +168,7 @@ def bench_scans(eng, seeds, dpis, out: dict) -> None:
                           f"cpu {cpu:.2f}s, rss {rss_mb():.0f} MB", flush=True)
                 scan = tmp / f"scan{dpi}.pdf"
                 pdf_to_scanned_pdf(pdf, scan, dpi)
-                if eng is not None and getattr(eng, "_bench_default", True):
-                    docs.append(compare_doc(seed, scan, dpi, read_structure))
+                docs.append(compare_doc(seed, scan, dpi, read_structure))
     out["pages"] = pages
     out["documents"] = docs
 
@@ -274,9 +273,11 @@ def main(argv=None) -> int:
     eng = make_engine(args.models)
     out["memory"] = {"rss_before_mb": round(before), "rss_after_load_mb": round(rss_mb()),
                      "load_s": round(time.perf_counter() - t0, 2)}
-    if args.models:
+    if args.models:  # the whole reader (documents too) uses these models
+        from nlp_review.ingest import ocr
+
         out["models"] = args.models
-        eng._bench_default = False
+        ocr._ENGINE = eng
     if not args.no_tables:
         bench_tables(eng, seeds, [int(x) for x in args.font_px.split(",")], out, args.jpeg)
         out["jpeg_quality"] = args.jpeg or None
