@@ -445,25 +445,28 @@ def _join_split_tables(by_page: dict[int, list]) -> None:
     appended to the table at the bottom of the page before (same columns), and a row cut by
     the page break (its first row holds label text only where the row above has numbers in
     none of those columns) is put back together."""
-    pages = sorted(by_page)
-    for prev_p, p in zip(pages, pages[1:]):
-        before, after = by_page[prev_p], by_page[p]
-        if p != prev_p + 1 or not before or not after:
-            continue
-        prev, cont = before[-1], after[0]
-        if not (isinstance(prev, TableBlock) and isinstance(cont, TableBlock) and prev.rows and cont.rows
-                and len(prev.rows[-1]) == len(cont.rows[0])):
-            continue
-        rows = cont.rows
-        last, first = prev.rows[-1], rows[0]
-        numeric_cols = {c for c, cell in enumerate(last) if _NUMERIC.match(cell.text.strip() or "x")}
-        texts = [c for c, cell in enumerate(first) if cell.text.strip()]
-        if numeric_cols and texts and not (set(texts) & numeric_cols):
-            for c in texts:
-                r = len(prev.rows) - 1
-                while r > 0 and prev.rows[r][c].merged:
-                    r -= 1
-                prev.rows[r][c].paragraphs.extend(first[c].paragraphs)
-            rows = rows[1:]
-        prev.rows.extend(rows)
-        by_page[p] = after[1:]
+    prev, prev_page = None, None  # the last block so far (a table may run over several pages)
+    for p in sorted(by_page):
+        blocks = by_page[p]
+        cont = blocks[0] if blocks else None
+        if (prev_page == p - 1 and isinstance(prev, TableBlock) and isinstance(cont, TableBlock) and prev.rows
+                and cont.rows and len(prev.rows[-1]) == len(cont.rows[0])):
+            _append_rows(prev, cont.rows)
+            blocks = by_page[p] = blocks[1:]
+        if blocks:
+            prev = blocks[-1]
+        prev_page = p
+
+
+def _append_rows(prev: TableBlock, rows: list) -> None:
+    last, first = prev.rows[-1], rows[0]
+    numeric_cols = {c for c, cell in enumerate(last) if _NUMERIC.match(cell.text.strip() or "x")}
+    texts = [c for c, cell in enumerate(first) if cell.text.strip()]
+    if numeric_cols and texts and not (set(texts) & numeric_cols):
+        for c in texts:
+            r = len(prev.rows) - 1
+            while r > 0 and prev.rows[r][c].merged:
+                r -= 1
+            prev.rows[r][c].paragraphs.extend(first[c].paragraphs)
+        rows = rows[1:]
+    prev.rows.extend(rows)
