@@ -27,6 +27,7 @@ import email.policy
 import io
 import posixpath
 import re
+import time
 import zipfile
 from pathlib import Path
 from typing import Callable, Optional
@@ -68,7 +69,7 @@ class OcrSession:
             bgr = load()
             if bgr is None or not worth_reading(bgr):
                 return []
-            remaining = max(1.0, self.total.end - __import__("time").monotonic())
+            remaining = max(1.0, self.total.end - time.monotonic())
             res = read_image(bgr, base_loc, Deadline(min(self.limits.page_timeout_s, remaining), what),
                              page_margins=page_margins)
         except PageUnreadable as e:
@@ -236,12 +237,26 @@ def html_image_blocks(walker, el) -> list:
     resources = session.resources or Resources({})
     data = resources.get(src)
     if data is None:
-        if src and not src.startswith("data:"):
+        if src and not src.startswith("data:") and not _decoration(el, src):
             session.missing_images += 1
         return []
     name = src if not src.startswith("data:") else "data:"
     base = {"image": name[:300], "node": walker._path(el)}
     return session.read("网页中的图片", lambda: decode_image(data, session.limits, "图片"), base)
+
+
+_DECORATION = re.compile(r"icon|logo|btn|button|share|print|qrcode|erweima|ewm|arrow|dot|spacer|blank", re.I)
+
+
+def _decoration(el, src: str) -> bool:
+    """Icons, buttons and logos of the page: not worth telling the reviewer they are missing."""
+    def px(v):
+        m = re.match(r"\s*(\d+)", v or "")
+        return int(m.group(1)) if m else None
+
+    w, h = px(el.get("width")), px(el.get("height"))
+    return (w is not None and w < 100) or (h is not None and h < 60) or bool(_DECORATION.search(src)) \
+        or src.lower().split("?")[0].endswith((".gif", ".svg", ".ico"))
 
 
 def read_html_bundle(page: bytes, resources: Resources) -> RawDocument:
