@@ -75,6 +75,7 @@ def alt_engine(folder: Path):
     eng.rec = TextRecognizer(config["Rec"])
     eng.threads = 1
     eng.row_gap = 0.1  # as Engine
+    eng._twins = None
     import threading
 
     eng.lock = threading.Lock()

@@ -138,6 +138,7 @@ class Engine:
         # Blank between cells read together, in text heights (with the crops' own margins about
         # a space): wider gaps make the model unsure of lone digits (bench: median 0.66 at 0.4).
         self.row_gap = 0.1
+        self._twins: Optional[dict] = None
         self.lock = threading.Lock()
 
     def detect(self, bgr) -> list:
@@ -172,9 +173,11 @@ class Engine:
                 pred_row = {int(b): j for j, b in enumerate(np.argsort(ratios))}
                 for b, (i, r) in enumerate(zip(idx, res)):
                     text, _mean, info = r
+                    pred = keep.preds[pred_row[b]]
                     conf = [round(float(c), 3) for c in info[4]] if text else []
                     cols = [c for word in info[2] for c in word] if text else []
-                    result[i] = (text, conf, cols, float(info[0]), keep.preds[pred_row[b]])
+                    conf = self._twin_confidence(text, conf, cols, pred)
+                    result[i] = (text, conf, cols, float(info[0]), pred)
         finally:
             self.rec.postprocess_op = keep.inner
         return [result[i] for i in range(len(images))]
@@ -241,11 +244,36 @@ class Engine:
             out.append(cells)
         return out
 
+    def _twin_confidence(self, text: str, conf: list[float], cols: list[int], pred) -> list[float]:
+        """A digit's confidence is that of the digit, whichever of its two code points the model
+        chose: "0" and the full-width "０" are one glyph (and one character once `Doc.text` is
+        normalised), and on large print the model splits its probability between them."""
+        if self._twins is None:
+            chars = self.rec.postprocess_op.character
+            index = {c: i for i, c in enumerate(chars)}
+            self._twins = {}
+            for a in "0123456789.":
+                f = chr(ord(a) + 0xFEE0)
+                if a in index and f in index:
+                    self._twins[a] = self._twins[f] = (index[a], index[f])
+        if not text or len(cols) != len(text) or len(conf) != len(text):
+            return conf
+        out = list(conf)
+        for k, (ch, col) in enumerate(zip(text, cols)):
+            pair = self._twins.get(ch)
+            if pair is not None and col < pred.shape[0]:
+                out[k] = round(min(1.0, float(pred[col, pair[0]] + pred[col, pair[1]])), 3)
+        return out
+
     def _digits_only(self, pred) -> tuple[str, list[float]]:
         """Greedy CTC decoding restricted to blank, digits and . , - (one time step × class matrix)."""
         chars = self.rec.postprocess_op.character
         allowed = [0] + [chars.index(c) for c in "0123456789.,-" if c in chars]
-        sub = pred[:, allowed]
+        sub = pred[:, allowed].copy()
+        for j, a in enumerate(allowed[1:], start=1):  # add the full-width twin's probability
+            f = chr(ord(chars[a]) + 0xFEE0)
+            if f in chars:
+                sub[:, j] += pred[:, chars.index(f)]
         best = sub.argmax(axis=1)
         text, conf, prev = [], [], 0
         for t, j in enumerate(best):
