@@ -191,7 +191,7 @@ class Engine:
         for text, conf, _cols, _n, pred in self._run(crops, deadline, 64 if cells else 320):
             if cells and text and _DIGITISH.match(text) and not _NUMERIC_TEXT.match(text):
                 text, conf = self._digits_only(pred)
-            out.append((text, conf))
+            out.append(_drop_speck(text, conf) if cells else (text, conf))
         return out
 
     def recognize_rows(self, bgr, rows: list[list[tuple]], deadline: Deadline) -> list[list[tuple[str, list[float]]]]:
@@ -240,7 +240,7 @@ class Engine:
                     steps = [k for k in range(pred.shape[0]) if lo <= (k + 0.5) * width / max(n_cols, 1e-6) < hi]
                     if steps:
                         t, cf = self._digits_only(pred[steps[0]:steps[-1] + 1])
-                cells.append((t, cf))
+                cells.append(_drop_speck(t, cf))
             out.append(cells)
         return out
 
@@ -282,6 +282,15 @@ class Engine:
                 conf.append(round(float(sub[t, j]), 3))
             prev = j
         return "".join(text), conf
+
+
+def _drop_speck(text: str, conf: list[float]) -> tuple[str, list[float]]:
+    """A number cell read with a trailing "." or "," the model was unsure of: a speck (JPEG
+    noise, a dot of the rule), not part of the number ("0." is no count)."""
+    if len(text) >= 2 and len(conf) == len(text) and text[-1] in ".,．，" and conf[-1] < LOW_CONFIDENCE \
+            and text[-2].isdigit():
+        return text[:-1], conf[:-1]
+    return text, conf
 
 
 class _KeepPreds:
