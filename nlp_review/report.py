@@ -28,8 +28,8 @@ def to_contract(doc: Doc) -> dict:
         "findings": [f.to_json() for f in doc.findings],
         "scores": doc.scores,
     }
-    if "timing_ms" in doc.user_data:
-        out["timing_ms"] = doc.user_data["timing_ms"]
+    if doc.timing_ms is not None:
+        out["timing_ms"] = doc.timing_ms
     return out
 
 

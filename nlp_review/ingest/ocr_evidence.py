@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from ..component import component
 from ..doc import Doc
 
 LOW_DIGIT_CONFIDENCE = float(os.environ.get("NLP_REVIEW_OCR_LOW_DIGIT_CONFIDENCE", 0.9))
@@ -90,7 +91,9 @@ def _place(loc: dict) -> str:
     return "图片"
 
 
+@component("ocr_evidence", requires=("findings",), uses=("tables",), assigns=("findings",))
 def guard_findings(doc: Doc, options=None) -> None:
+    """OCR confidence into the evidence; an error resting on an unsure OCR digit is a warning."""
     if not doc.source.get("ocr"):
         return
     for f in doc.findings:
