@@ -142,7 +142,7 @@ class Pipeline:
             lines.append(f"      requires: {', '.join(c.requires) or '—'}")
             if c.uses:
                 lines.append(f"      uses:     {', '.join(c.uses)}")
-            lines.append(f"      assigns:  {', '.join(c.assigns) or '— (may refuse the input)'}")
+            lines.append(f"      assigns:  {', '.join(c.assigns) or '— (' + (c.doc.rstrip('.') or 'no layer') + ')'}")
         return "\n".join(lines)
 
 

@@ -91,7 +91,7 @@ def _place(loc: dict) -> str:
     return "图片"
 
 
-@component("ocr_evidence", requires=("findings",), uses=("tables",), assigns=("findings",))
+@component("ocr_evidence", requires=("findings",), uses=("tables",))  # amends findings in place
 def guard_findings(doc: Doc, options=None) -> None:
     """OCR confidence into the evidence; an error resting on an unsure OCR digit is a warning."""
     if not doc.source.get("ocr"):
