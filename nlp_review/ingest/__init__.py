@@ -63,8 +63,9 @@ def _read_raw(data: bytes, fmt: str, *, max_pdf_pages: int, pdf_timeout_s: float
         try:
             return read_docx(data)
         except InputError as e:  # a safe zip that is no Word file: a saved web page with its files?
+            from .html_reader import read_html
             from .images import html_zip
-            if e.code != "not_docx" or (raw := html_zip(data)) is None:
+            if e.code != "not_docx" or (raw := html_zip(data, read_html)) is None:
                 raise
             return raw
     if fmt == "pdf":
@@ -81,8 +82,9 @@ def _read_raw(data: bytes, fmt: str, *, max_pdf_pages: int, pdf_timeout_s: float
         from .html_reader import read_html
         return read_html(data)
     if fmt == "mhtml":
+        from .html_reader import read_html
         from .images import read_mhtml
-        return read_mhtml(data)
+        return read_mhtml(data, read_html)
     raise InputError("unsupported", f"不支持的格式：{fmt}")
 
 
@@ -123,10 +125,11 @@ def load_path(path: str | os.PathLike, **options) -> Doc:
 
 def load_folder(folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, **_options) -> Doc:
     """A web page saved as a folder (page + its pictures, read by OCR)."""
+    from .html_reader import read_html
     from .images import attach_meta, ocr_session, read_html_folder
 
     with ocr_session() as session:
-        raw = attach_meta(read_html_folder(folder, max_bytes), session)
+        raw = attach_meta(read_html_folder(folder, max_bytes, read_html), session)
     page = raw.meta.get("page", "")
     doc = build_doc(raw, folder.name, (folder / page).read_bytes() if page else b"")
     if not doc.text.strip():

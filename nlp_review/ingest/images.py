@@ -161,15 +161,14 @@ def _picture_refs(p) -> list[tuple[object, str]]:
     return refs
 
 
-def docx_paragraph_pictures(document, p, para_index: int) -> list:
-    """OCR blocks of the pictures in docx paragraph `p` (hook of docx_reader._Reader)."""
+def docx_paragraph_pictures(document, p, para_index: int, runs_of: Callable) -> list:
+    """OCR blocks of the pictures in docx paragraph `p` (hook of docx_reader._Reader);
+    `runs_of(p)` yields its w:r elements in the reader's run numbering."""
     refs = _picture_refs(p)
     if not refs:
         return []
     session = current_session()
-    from .docx_reader import _iter_r_elements
-
-    runs = list(_iter_r_elements(p))
+    runs = list(runs_of(p))
     part = document.part
     blocks: list = []
     for run, rid in refs:
@@ -259,9 +258,8 @@ def _decoration(el, src: str) -> bool:
         or src.lower().split("?")[0].endswith((".gif", ".svg", ".ico"))
 
 
-def read_html_bundle(page: bytes, resources: Resources) -> RawDocument:
-    from .html_reader import read_html
-
+def read_html_bundle(page: bytes, resources: Resources, read_html: Callable) -> RawDocument:
+    """`read_html(page)` with the bundle's files available to the `<img>` hook."""
     current_session().resources = resources
     return read_html(page)
 
@@ -274,7 +272,7 @@ def _main_page(names: list[str]) -> Optional[str]:
     return min(pages, key=lambda n: (n.count("/"), not n.lower().startswith("index"), n))
 
 
-def read_html_folder(folder: Path, max_bytes: int) -> RawDocument:
+def read_html_folder(folder: Path, max_bytes: int, read_html: Callable) -> RawDocument:
     files, total = {}, 0
     for p in sorted(folder.rglob("*")):
         if not p.is_file():
@@ -288,12 +286,12 @@ def read_html_folder(folder: Path, max_bytes: int) -> RawDocument:
     page = _main_page(list(files))
     if page is None:
         raise InputError("unsupported", f"文件夹中没有网页文件（.html/.htm）：{folder}")
-    raw = read_html_bundle(files[page], Resources(files, base=page))
+    raw = read_html_bundle(files[page], Resources(files, base=page), read_html)
     raw.meta["page"] = page
     return raw
 
 
-def html_zip(data: bytes) -> Optional[RawDocument]:
+def html_zip(data: bytes, read_html: Callable) -> Optional[RawDocument]:
     """A .zip holding a saved page and its files (already checked safe by docx_reader.check_zip)."""
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = [i.filename for i in zf.infolist() if not i.is_dir()]
@@ -301,7 +299,7 @@ def html_zip(data: bytes) -> Optional[RawDocument]:
     if page is None:
         return None
     files = {n: zf.read(n) for n in names[:MAX_BUNDLE_FILES]}
-    return read_html_bundle(files[page], Resources(files, base=page))
+    return read_html_bundle(files[page], Resources(files, base=page), read_html)
 
 
 def is_mhtml(head: bytes) -> bool:
@@ -310,7 +308,7 @@ def is_mhtml(head: bytes) -> bool:
         rb"\s*(from|mime-version|content-type|subject|date|snapshot-content-location)\s*:", low))
 
 
-def read_mhtml(data: bytes) -> RawDocument:
+def read_mhtml(data: bytes, read_html: Callable) -> RawDocument:
     """An MHTML page: the first text/html part is the page, the other parts its files."""
     try:
         msg = email.message_from_bytes(data, policy=email.policy.compat32)
@@ -336,7 +334,7 @@ def read_mhtml(data: bytes) -> RawDocument:
                 files[cid] = payload
     if page is None:
         raise InputError("corrupt", "MHTML 文件中没有网页正文。")
-    return read_html_bundle(page, Resources(files, base=base))
+    return read_html_bundle(page, Resources(files, base=base), read_html)
 
 
 # --- PDF -----------------------------------------------------------------------------------
