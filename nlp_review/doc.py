@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the types of layers that their components own
     from .claims.numbers import Compact, Mention
     from .elements.segment import Unit
     from .ingest.builder import Grid
+    from .structure.markers import Marker
     from .structure.sections import HeadingCandidate
     from .tables.parse import ParseIssue, Token
 
@@ -106,6 +107,46 @@ class Section:
     def to_json(self) -> dict:
         return {"number": self.number, "heading": self.heading, "start": self.start,
                 "end": self.end, "found": self.found}
+
+
+@dataclass
+class Heading:
+    """A heading of the structure layer (structure/paragraphs.py): one of the six section
+    headings (`level` 0), or inside a section a numbered paragraph (“（一）主动公开情况”,
+    “1.…”) or a labelled one (“存在的主要问题：”), with its marker and nesting."""
+
+    start: int  # first character (the marker's, when numbered)
+    end: int  # end of the heading's words; a heading that runs on into text ends where the text starts
+    title: str  # the heading's words, compact, without marker and closing punctuation ("" when none)
+    marker: Optional["Marker"]  # numbering marker (style, ordinal), None for a label or an unnumbered heading
+    level: int  # 0: section heading; 1, 2, …: level of the numbering style inside the section
+    section: Optional[int]
+    paragraph: int  # index in `Doc.paragraphs` of the paragraph it opens
+    alone: bool  # the heading is its whole paragraph (else text follows it in the paragraph)
+    parent: Optional[int] = None  # index in `Doc.headings` of the enclosing heading of its section
+    scope_end: int = 0  # end of the last paragraph under it (up to the next heading at its level or above)
+    mixed_with: Optional[str] = None  # the style of the level it continues in another style (“(一)” … “（2）”)
+
+
+@dataclass
+class EnumItem:
+    """An enumeration item (“一是…”) inside a paragraph: up to the next item or the
+    paragraph's end; ordinal 0 is the lead-in before the first item."""
+
+    start: int
+    end: int
+    ordinal: int
+    paragraph: int  # index in `Doc.paragraphs`
+
+
+@dataclass
+class Region:
+    """A stretch of narrative: the preamble (section None) or a section's body outside its
+    heading and its tables."""
+
+    section: Optional[int]
+    start: int
+    end: int
 
 
 @dataclass
@@ -225,12 +266,18 @@ class Doc:
     section_duplicates: list["HeadingCandidate"] = field(default_factory=list)
     section_misnumbered: list["HeadingCandidate"] = field(default_factory=list)
     section_order: list[int] = field(default_factory=list)  # section numbers in text order
+    table_regions: dict[str, Span] = field(default_factory=dict)  # where each statutory table is read
     # "tables": typed cells, what could not be read, cells written in scientific notation.
     tables: dict[str, Table] = field(default_factory=dict)
     table_issues: list["ParseIssue"] = field(default_factory=list)
     sci_cells: list[tuple[str, str, "Token"]] = field(default_factory=list)  # (table, key, token)
-    # "sentences": narrative paragraphs and sentences, and their spaCy/jieba tokens.
+    # "paragraphs": the structure layer — logical paragraphs (wrapped lines joined, tables and
+    # page furniture left out), headings and enumeration items, narrative regions.
     paragraphs: list[Span] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    enum_items: list[EnumItem] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    # "sentences": sentences of the paragraphs, and their spaCy/jieba tokens.
     sentences: list[Span] = field(default_factory=list)
     tokens: Tokens = field(default_factory=Tokens)
     # "claims": narrative statements of table quantities; every number with a unit, per unit.

@@ -25,6 +25,7 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "nlp_review.structure.sections",
     "nlp_review.structure.guard",
     "nlp_review.tables.parse",
+    "nlp_review.structure.paragraphs",
     "nlp_review.structure.sentences",
     "nlp_review.claims.extract",
     "nlp_review.elements.component",
@@ -38,14 +39,14 @@ Step = Union[str, tuple[str, dict]]  # a component name, or (name, config)
 
 PRESETS: dict[str, tuple[Step, ...]] = {
     # The whole review of one report.
-    "review": ("sections", "report_guard", "tables", "sentences", "claims", "elements", "boilerplate",
+    "review": ("sections", "report_guard", "tables", "paragraphs", "sentences", "claims", "elements", "boilerplate",
                "checks", "ocr_evidence", "scores"),
     # A text fragment (a paragraph being typed, LanguageTool /v2/check): no sections or
     # tables, so only the rules that need nothing more than sentences run, and only the
     # sentence-level families are reported.
-    "fragment": ("sentences", ("checks", {"categories": ("typo", "format")})),
+    "fragment": ("paragraphs", "sentences", ("checks", {"categories": ("typo", "format")})),
     # Last year's report, for the year-over-year rules: what they compare, no checks.
-    "previous_year": ("sections", "report_guard", "tables", "sentences"),
+    "previous_year": ("sections", "report_guard", "tables", "paragraphs", "sentences"),
 }
 
 

@@ -16,17 +16,18 @@ from .conftest import SEEDS
 
 
 def test_presets_validate_and_name_their_components():
-    assert Pipeline.preset("review").names == ["sections", "report_guard", "tables", "sentences", "claims",
-                                               "elements", "boilerplate", "checks", "ocr_evidence", "scores"]
-    assert Pipeline.preset("fragment").names == ["sentences", "checks"]
-    assert Pipeline.preset("previous_year").names == ["sections", "report_guard", "tables", "sentences"]
+    assert Pipeline.preset("review").names == ["sections", "report_guard", "tables", "paragraphs", "sentences",
+                                               "claims", "elements", "boilerplate", "checks", "ocr_evidence", "scores"]
+    assert Pipeline.preset("fragment").names == ["paragraphs", "sentences", "checks"]
+    assert Pipeline.preset("previous_year").names == ["sections", "report_guard", "tables", "paragraphs", "sentences"]
     assert set(PRESETS) == {"review", "fragment", "previous_year"}
 
 
 @pytest.mark.parametrize("steps,message", [
-    (["tables", "sections"], "requires ['sections']"),  # tables read the sections
-    (["sections", "claims"], "requires ['sentences', 'tokens']"),
-    (["sections", "sentences", "tables"], "uses ['tables'], assigned only after it"),
+    (["tables", "sections"], "requires ['table_regions']"),  # tables are read where the structure layer says
+    (["sections", "claims"], "requires ['regions', 'sentences', 'tokens']"),
+    (["sections", "paragraphs", "tables"], "uses ['tables'], assigned only after it"),
+    (["sentences"], "requires ['paragraphs']"),
     (["sections", "sections"], "appears twice"),
     (["sections", "no_such_component"], "unknown component"),
 ])
@@ -111,7 +112,7 @@ def test_describe_prints_the_component_graph():
     for c in Pipeline.preset("review").steps:
         comp = c[0]
         assert f"  {comp.name}" in text and comp.module in text
-    assert "requires: text, grids, sections" in text and "assigns:  tables, table_issues, sci_cells" in text
+    assert "requires: text, grids, table_regions" in text and "assigns:  tables, table_issues, sci_cells" in text
 
 
 def test_readme_shows_the_current_component_graph():

@@ -178,14 +178,11 @@ def test_office_fixtures_are_what_they_claim(office):
 @pytest.mark.parametrize("sid", SEED_IDS)
 def test_line_set_pdf_paragraphs(tmp_path, models, sid):
     from nlp_review.ingest import load_path
-    from nlp_review.structure.sections import detect_sections
-    from nlp_review.structure.sentences import segment
+    from nlp_review.pipeline import Pipeline
 
     path = tmp_path / f"{sid}.pdf"
     seed_to_handset_pdf(SEEDS[SEED_IDS.index(sid)], path)
-    doc = load_path(path)
-    detect_sections(doc)
-    segment(doc)
+    doc = Pipeline(["sections", "tables", "paragraphs"]).run(load_path(path))
     assert doc_paragraphs(doc) == model_paragraphs(models[sid])
     assert not re.search(r"^-\d+-$", doc.text, re.M)
 
@@ -291,13 +288,16 @@ def _web_runin(sid: str, path: Path) -> None:
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="phase 2 of #10 (structure/): headings that run into their first sentence "
-                                       "are not found as section headings")
 @pytest.mark.parametrize("sid", ["001", "003", "004"])
-def test_web_text_with_run_in_headings_finds_every_section(tmp_path, sid):
+def test_web_text_with_run_in_headings_finds_every_section(tmp_path, reviewed_seeds, models, sid):
+    """The section is found, its heading ends where its wording ends, and the first
+    sentence is a paragraph of its own, as in the .txt."""
     path = tmp_path / f"{sid}-runin.txt"
     _web_runin(sid, path)
-    assert [n for n, _ in sections(review_path(path))] == [1, 2, 3, 4, 5, 6]
+    doc = review_path(path)
+    assert sections(doc) == sections(reviewed_seeds[sid])
+    assert doc_paragraphs(doc) == doc_paragraphs(reviewed_seeds[sid])
+    assert presence(doc) == presence(reviewed_seeds[sid])
 
 
 @pytest.mark.xfail(strict=True, reason="phase 2 of #10 (checks/): half-width punctuation of NFKC-folded web text "

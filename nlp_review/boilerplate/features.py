@@ -13,7 +13,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .text import nfkc, norm, strip_enumerator
+from ..structure.markers import strip_marker
+from .text import nfkc, norm
 
 _UNITS = (r"条|件|篇|次|场|期|个|项|份|批|部|名|人次|人|户|家|宗|册|万|亿|元|天|日|小时|分钟|所|类|栏|处|"
           r"张|幅|则|本|套|台|支|起|趟|轮|组|余|多|%|％|倍|月")
@@ -153,7 +154,7 @@ def statutory_ngrams(text: str, n: int = Lexicon.STAT_N) -> set[str]:
 
 def extract(sentence: str, section: int, lex: Lexicon) -> dict[str, float]:
     """Feature values of one sentence (see FEATURES)."""
-    s = nfkc(strip_enumerator(sentence))
+    s = nfkc(strip_marker(sentence))
     no_year = _YEAR.sub("", s)
     books = _BOOK.findall(s)
     stat_docs = [b for b in books if lex.statutory_share(b) >= 0.5 or _DIRECTIVE.search(b)]

@@ -1,21 +1,17 @@
 """Text helpers shared by the boilerplate models: normalisation for comparison,
 sentence splitting without spaCy (training data, batch pre-pass), character shingles,
-and the tests for headings and enumerators that are not content."""
+and the test for headings that are not content (markers: structure/markers.py)."""
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from ..structure.markers import heading_words
+
 # Sentence-final punctuation, as in structure/sentences.py (the spaCy sentencizer).
 _SENT = re.compile(r"[^。！？!?…]*[。！？!?…]+|[^。！？!?…]+$")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
-# Leading enumerators: （一） (1) 一、 1. 1、 一是 二是 …, and 其一/另一方面.
-ENUMERATOR = re.compile(
-    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]\s*[、.．]?|[一二三四五六七八九十]{1,3}\s*[、.．]"
-    r"|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]是|第[一二三四五六七八九十]，?|其[一二三四五]，?)\s*")
-# A sub-heading line: an enumerator and a short title, e.g. “（一）主动公开情况。”
-_HEADING_BODY = re.compile(r"^[^，,；;：:]{0,24}[。：:]?$")
 
 
 def nfkc(s: str) -> str:
@@ -53,21 +49,11 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(norm(text).encode("utf-8")).hexdigest()[:16]
 
 
-def strip_enumerator(s: str) -> str:
-    return ENUMERATOR.sub("", s, count=1)
-
-
 def is_heading(s: str) -> bool:
     """A sub-heading or heading-only sentence (“（一）主动公开情况。”, “二是强化监督。”
     is content, but “（二）依申请公开方面” is not)."""
-    s = s.strip()
-    m = ENUMERATOR.match(s)
-    if not m:
-        return False
-    rest = s[m.end():]
-    if m.group(0).strip().endswith("是"):
-        return False
-    return bool(_HEADING_BODY.match(rest)) and len(norm(rest)) <= 16
+    words = heading_words(s)
+    return words is not None and len(norm(words)) <= 16
 
 
 def shingles(s: str, k: int = 3) -> set[str]:

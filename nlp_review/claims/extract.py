@@ -2,10 +2,11 @@
 hold, as a typed `Claim` (cell key or derived quantity, value, exact/approx/bound/zero,
 span, mapping confidence).
 
-Where: the preamble and sections one, five and six, and the prose (never the tables) of
-sections two to four, where old-template reports tell their figures. How: `doc.sentences` are merged
-into *units* (a sentence broken by a PDF line wrap is one unit again), each unit is read
-in its compact form (numbers.py), and every number with a unit is mapped to a quantity
+Where: the narrative regions of the structure layer (`doc.regions`) — the preamble and
+sections one, five and six, and the prose (never the tables) of sections two to four, where
+old-template reports tell their figures. How: each sentence of the structure layer's
+paragraphs (wrapped lines are joined there) is read in its compact form (numbers.py), and
+every number with a unit is mapped to a quantity
 by the *subject and qualifiers of its own clause* — whose applications (收到 / 受理 /
 办结 …), which outcome (予以公开 / 不予公开 …), which document type and action
 (规范性文件 制发 / 废止 / 现行有效) — falling back to the clause before it in the same
@@ -23,10 +24,7 @@ from ..component import component
 from ..doc import Doc, Span
 from .numbers import Compact, Mention, find_mentions
 
-NARRATIVE_SECTIONS = (1, 5, 6)
-PROSE_SECTIONS = (2, 3, 4)  # prose outside the tables (old-template reports narrate here)
 CLAUSE_END = "，,；;：:。！？!?、\n"
-SENT_END = "。！？!?；;：:"
 
 
 @dataclass
@@ -50,49 +48,9 @@ class Claim:
 
 # --- units of text --------------------------------------------------------------------
 
-def narrative_regions(doc: Doc) -> list[tuple[int, int]]:
-    regions = []
-    s1 = doc.section(1)
-    first = min((s.start for s in doc.sections if s.found and s.start is not None), default=None)
-    if first is not None:
-        pre_start = doc.title_span.end if doc.title_span else 0
-        if first > pre_start:
-            regions.append((pre_start, first))
-    for n in NARRATIVE_SECTIONS + PROSE_SECTIONS:
-        s = doc.section(n)
-        if s is not None:
-            regions.append((s.body_start, s.end))
-    if s1 is None and not regions:
-        regions.append((0, len(doc.text)))
-    return sorted(regions)
-
-
 def units(doc: Doc) -> list[Span]:
-    """Sentences of the narrative regions, with sentences that a line wrap cut merged again."""
-    out: list[Span] = []
-    for a, b in narrative_regions(doc):
-        for s in doc.sentences_in(a, b):
-            if doc.in_table(s.start):
-                continue
-            if out and _continues(doc.text, out[-1], s):
-                out[-1] = Span(out[-1].start, s.end, "unit")
-            else:
-                out.append(Span(s.start, s.end, "unit"))
-    return out
-
-
-def _continues(text: str, prev: Span, cur: Span) -> bool:
-    gap = text[prev.end:cur.start]
-    if gap.count("\n") > 1 or gap.strip():
-        return False
-    last = text[prev.end - 1]
-    if last in SENT_END + "）)":
-        return False
-    if "\n" not in gap:
-        return True
-    # A wrapped line: the previous line is long (PDF width) and the next one does not open a heading.
-    line_start = text.rfind("\n", 0, prev.end) + 1
-    return prev.end - line_start >= 25 and not re.match(r"[（(]?[一二三四五六七八九十\d]+[、.．)）]", text[cur.start:cur.start + 4])
+    """The sentences of the narrative regions, in text order."""
+    return [s for r in sorted(doc.regions, key=lambda r: r.start) for s in doc.sentences_in(r.start, r.end)]
 
 
 def token_starts(doc: Doc) -> set[int]:
@@ -429,7 +387,7 @@ def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> 
     return claims, comp, mentions
 
 
-@component("claims", requires=("text", "sections", "title_span", "agency", "year", "sentences", "tokens"),
+@component("claims", requires=("text", "sections", "agency", "year", "regions", "sentences", "tokens"),
            uses=("tables",), assigns=("claims", "quantities"))
 def extract_claims(doc: Doc, options=None) -> None:
     """Narrative statements of table quantities (`claims`) and every number with a unit,

@@ -1,9 +1,9 @@
 """Sections one, five and six cut into units for the element classifier.
 
 Units nest: headed blocks (a numbered or labelled heading and everything under it) →
-paragraphs (lines re-joined where PDF extraction broke a sentence) → enumeration items
-(“一是…”, “二是…”) → sentences. Paragraphs, sentences and tokens come from the pipeline's
-`sentences` component (spaCy with jieba); nothing is segmented again here.
+paragraphs → enumeration items (“一是…”, “二是…”) → sentences. Everything comes from the
+structure layer (`doc.paragraphs`, `doc.headings`, `doc.enum_items`; structure/paragraphs.py)
+and the `sentences` component; nothing is segmented or re-joined here.
 """
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..doc import Doc
-from .markers import ENUM, Marker, line_marker, nest
+from ..structure.markers import line_marker
 
 SECTIONS = (1, 5, 6)
 KIND_RANK = {"block": 0, "paragraph": 1, "item": 2, "sentence": 3}
-_END_PUNCT = "。！？!?；;：:」”’）)】"
-_INLINE_HEAD = re.compile(r"[。：:；;]")
-_LABEL_HEAD = re.compile(r"^(?P<h>[^，。；;,\d]{2,16})[：:]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -58,80 +55,9 @@ def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
             "start": u.start, "end": u.end}
 
 
-def strip_marker(s: str) -> str:
+def _without_marker(s: str) -> str:
     mk = line_marker(s, 0)
     return s[mk.end:] if mk else s
-
-
-@dataclass
-class _Para:
-    start: int
-    end: int
-    marker: Marker | None
-    heading: str  # heading text (without marker) when the paragraph opens with one
-    heading_only: bool
-
-
-def _logical_paragraphs(doc: Doc, lo: int, hi: int) -> list[_Para]:
-    """doc.paragraphs inside [lo, hi), re-joined where a line ends mid-sentence."""
-    text = doc.text
-    lines = [p for p in doc.paragraphs if p.start >= lo and p.end <= hi]
-    out: list[_Para] = []
-    merged_once: set[int] = set()
-    for p in lines:
-        mk = line_marker(text, p.start, p.end)
-        if out and mk is None:
-            prev = out[-1]
-            last = text[prev.end - 1]
-            if last not in _END_PUNCT and (id(prev) in merged_once or not _heading_like(text, prev)):
-                prev.end = p.end
-                merged_once.add(id(prev))
-                continue
-        out.append(_Para(p.start, p.end, mk, "", False))
-    for para in out:
-        body_start = para.marker.end if para.marker else para.start
-        body = text[body_start:para.end]
-        flat = compact(body)
-        if _heading_only(flat, para.marker is not None):
-            para.heading, para.heading_only = flat.rstrip("。：:；;"), True
-        elif para.marker is not None:
-            m = _INLINE_HEAD.search(body)
-            if m and len(compact(body[:m.start()])) <= 24 and len(compact(body[m.end():])) > 2:
-                para.heading = compact(body[:m.start()])
-        else:
-            m = _LABEL_HEAD.match(body)
-            if m and len(compact(body[m.end():])) > 2:
-                para.heading = compact(m.group("h"))
-    return out
-
-
-def _heading_only(flat: str, numbered: bool) -> bool:
-    """A heading line: short, no punctuation inside (a trailing colon or stop allowed)."""
-    if not numbered and flat.endswith("。"):
-        return False
-    core = flat.rstrip("。：:")
-    return 0 < len(core) <= (30 if numbered else 16) and not re.search(r"[，。；：,;:！？!?]", core)
-
-
-def _heading_like(text: str, para: "_Para") -> bool:
-    body_start = para.marker.end if para.marker else para.start
-    return _heading_only(compact(text[body_start:para.end]), para.marker is not None)
-
-
-def _enum_items(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of an enumeration inside a paragraph: the lead-in and each “X是” item."""
-    text = doc.text
-    cuts = [m.start() for m in ENUM.finditer(text, start, end)]
-    if len(cuts) < 1:
-        return []
-    bounds = ([start] if cuts[0] > start else []) + cuts + [end]
-    spans = []
-    for a, b in zip(bounds, bounds[1:]):
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b))
-    return spans if len(spans) > 1 else []
 
 
 def segment_section(doc: Doc, number: int) -> list[Unit]:
@@ -139,39 +65,30 @@ def segment_section(doc: Doc, number: int) -> list[Unit]:
     if sec is None:
         return []
     lo, hi = sec.body_start, sec.end
-    paras = _logical_paragraphs(doc, lo, hi)
+    paras = [(i, p) for i, p in enumerate(doc.paragraphs) if p.start >= lo and p.end <= hi]
+    heads = {h.paragraph: (k, h) for k, h in enumerate(doc.headings) if h.section == number and h.level > 0}
+    items: dict[int, list] = {}
+    for it in doc.enum_items:
+        items.setdefault(it.paragraph, []).append(it)
+    items = {i: its for i, its in items.items() if len(its) > 1}  # a lone item is its paragraph
     units: list[Unit] = []
-    # Headed blocks: a heading paragraph opens a block that runs to the next heading
-    # of the same or a higher level (nesting from the markers' styles).
-    markers = [p.marker for p in paras if p.marker is not None]
-    depth_of = {mk.start: d for mk, d, _ in nest(markers)}
-    open_blocks: list[tuple[int, int, bool]] = []  # (depth, unit index, numbered)
+    block_of: dict[int, int] = {}  # heading index → its block's unit index
     para_parent: list[int | None] = []
-    heading_only: set[int] = set()
-    for p in paras:
-        if p.marker is not None or p.heading:
-            if p.marker is not None:
-                d = depth_of.get(p.marker.start, 0)
-            else:  # a label (“存在的主要问题：”): sibling of the previous label
-                while open_blocks and not open_blocks[-1][2]:
-                    open_blocks.pop()
-                d = open_blocks[-1][0] + 1 if open_blocks else 0
-            while open_blocks and open_blocks[-1][0] >= d:
-                open_blocks.pop()
-            parent = open_blocks[-1][1] if open_blocks else None
+    current: int | None = None  # the innermost open block: the last heading's
+    for i, p in paras:
+        if i in heads:
+            k, h = heads[i]
+            parent = block_of.get(h.parent) if h.parent is not None else None
             # a bare “1.” item under “（四）平台建设” is read under that heading
-            heading = p.heading or (units[parent].heading if parent is not None else "")
-            units.append(Unit(number, "block", p.start, p.end, heading, True, parent, len(open_blocks)))
-            open_blocks.append((d, len(units) - 1, p.marker is not None))
-            if p.heading_only:
-                heading_only.add(p.start)
-        para_parent.append(open_blocks[-1][1] if open_blocks else None)
-        for _, bi, _ in open_blocks:  # every open block extends over the paragraph
-            units[bi].end = max(units[bi].end, p.end)
+            heading = h.title or (units[parent].heading if parent is not None else "")
+            depth = units[parent].depth + 1 if parent is not None else 0
+            units.append(Unit(number, "block", p.start, max(p.end, h.scope_end), heading, True, parent, depth))
+            block_of[k] = current = len(units) - 1
+        para_parent.append(current)
     # Paragraphs, enumeration items and sentences.
-    for p, parent in zip(paras, para_parent):
+    for (i, p), parent in zip(paras, para_parent):
         heading = units[parent].heading if parent is not None else ""
-        if p.start in heading_only:
+        if i in heads and heads[i][1].alone:
             continue  # the heading line alone is no content; its block carries it
         block_same = parent is not None and units[parent].start == p.start and units[parent].end == p.end
         if block_same:
@@ -181,10 +98,10 @@ def segment_section(doc: Doc, number: int) -> list[Unit]:
                               parent is not None and units[parent].start == p.start, parent,
                               (units[parent].depth + 1) if parent is not None else 0))
             pi = len(units) - 1
-        items = _enum_items(doc, p.start, p.end)
-        sents = [s for s in doc.sentences if s.start >= p.start and s.end <= p.end]
+        sents = doc.sentences_in(p.start, p.end)
         seen = {(p.start, p.end)}
-        for a, b in items:
+        for it in items.get(i, []):
+            a, b = it.start, it.end
             if (a, b) not in seen:
                 seen.add((a, b))
                 units.append(Unit(number, "item", a, b, heading, a == p.start and units[pi].own_heading, pi,
@@ -210,7 +127,7 @@ def segment_section(doc: Doc, number: int) -> list[Unit]:
 def _heading_only_unit(doc: Doc, u: Unit) -> bool:
     if not u.own_heading or not u.heading:
         return False
-    return compact(strip_marker(doc.text[u.start:u.end].lstrip())).rstrip("。：:；; ") == u.heading
+    return compact(_without_marker(doc.text[u.start:u.end].lstrip())).rstrip("。：:；; ") == u.heading
 
 
 def segment(doc: Doc) -> dict[int, list[Unit]]:

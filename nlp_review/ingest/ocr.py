@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import InputError
+from ..structure.markers import line_marker
 from .blocks import Paragraph, Piece, TableBlock, TableCell
 
 DET_MAX_SIDE = 1280  # the detector's input is at most this many pixels a side (text of a 150 dpi page stays ≥ 16 px)
@@ -61,7 +62,6 @@ REC_BATCH = 1  # lines per recogniser call: batching is slower on the CPU (bench
 MIN_IMAGE_SIDE = 40  # pictures smaller than this (icons, bullets) are not read
 MIN_IMAGE_PIXELS = 20_000
 _SENTENCE_FINAL = set("。！？!?…：:；;")
-_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－~]?\s*\d{1,4}\s*[-—–－~]?|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
                           r"|\d{1,4}\s*[/／]\s*\d{1,4})$")
 
@@ -805,7 +805,7 @@ def _paragraphs(rows: list[Row], base_loc: dict) -> list[tuple[Row, Paragraph]]:
             gap_below = nxt.box[1] - r.box[3]
             if (text and text[-1] not in _SENTENCE_FINAL and r.box[2] >= right - 1.5 * char_w
                     and nxt.box[0] <= left + 1.2 * char_w and gap_below < 1.2 * char_w
-                    and not _HEADING_START.match(nxt.text) and len(text) >= 8):
+                    and line_marker(nxt.text, 0) is None and len(text) >= 8):
                 para.wraps = True
         out.append((r, para))
     return out

@@ -58,8 +58,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import InputError
+from ..structure.markers import starts_item
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
-from .text_reader import HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
 SENTENCE_FINAL = set("。！？；：!?;:…")  # a line short of the edge ending in one of these ends its paragraph
@@ -518,7 +518,7 @@ def _continues(cur: _TextLine, nxt: _TextLine, col: Column) -> bool:
     if col.right - tolerance <= cur.x1() <= col.right + 1.5 * w:  # reaches the right edge
         if indented:
             return False
-        if last in "：:" and HEADING_START.match(nxt_text):
+        if last in "：:" and starts_item(nxt_text):
             return False  # “…如下：” then a heading or item
         if last in SENTENCE_END:
             # The sentence ended at the margin. Where first lines are indented, an unindented
@@ -527,12 +527,12 @@ def _continues(cur: _TextLine, nxt: _TextLine, col: Column) -> bool:
             if not col.indents:
                 return False
             first_font = nxt.line.chars[nxt.idx[0]].get("font", "")
-            if HEADING_START.match(nxt_text) and (first_font != col.body_font
+            if starts_item(nxt_text) and (first_font != col.body_font
                                                    or abs(nxt.size() - col.body_size) >= 0.5):
                 return False
         return True
     if (cur.x1() >= col.right - 2.5 * w and last not in SENTENCE_FINAL and not indented
-            and not HEADING_START.match(nxt_text)):
+            and not starts_item(nxt_text)):
         return True  # a line a character or two short: the next word did not fit
     centre = (col.left + col.right) / 2
     if (cur.size() >= 1.15 * col.body_size and abs((cur.x0() + cur.x1()) / 2 - centre) <= 1.5 * w

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from ..errors import InputError
+from ..structure.markers import starts_item, starts_section_level
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -57,9 +58,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )
 
 
-HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+|[一二三四五六七八九十]是)")
 SENTENCE_END = "。！？…!?"
-SECTION_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
 CLOSING_START = "，。、；：！？）》」』”’%,.;:!?)"
 # A page number alone on its line, as PDF-to-text conversions leave them between pages.
 PAGE_NUMBER_LINE = re.compile(
@@ -175,10 +174,10 @@ def mark_hard_wraps(paras: list[Paragraph]) -> list[Paragraph]:
         elif cur[-1] in SENTENCE_END:
             # The sentence ended at the margin: only an indent tells a new paragraph.
             if shows_indents:
-                joins = not SECTION_HEADING.match(nxt)
+                joins = not starts_section_level(nxt)
             else:
                 joins = first_line_cut is not None and widths[b] > first_line_cut
-        elif cur[-1] in "：:" and HEADING_START.match(nxt):
+        elif cur[-1] in "：:" and starts_item(nxt):
             joins = False
         elif cur[-1].isascii() and cur[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha():
             joins = False  # would glue two words

@@ -1,12 +1,17 @@
 """Title, agency, reporting year and the six top-level sections.
 
 A top-level heading is a line that starts with a Chinese numeral and a separator
-(“四、”, “四.”, “四 、”) followed by that section's wording. Wording is matched
-loosely when the numeral agrees with the section (“四、因政府信息公开工作被申请行政复议、
+(“四、”, “四.”, “四 、”; structure/markers.py) followed by that section's wording. Wording is
+matched loosely when the numeral agrees with the section (“四、因政府信息公开工作被申请行政复议、
 提起行政诉讼情况”) and strictly when it does not, so the nested “一、存在的问题” inside
 section five (seed 北关区) or table rows such as “四、结转下年度继续办理” are never taken
-for top-level sections. Headings that PDF extraction lost are inferred from the content
-they introduce (the tables' fixed labels).
+for top-level sections. A heading that runs into its first sentence, as text copied from
+many portal pages comes (“一、总体情况2023年，…”, “五、存在的主要问题及改进情况一是…”), ends
+where the section's wording ends. Headings that PDF extraction lost are inferred from the
+content they introduce (the tables' fixed labels).
+
+Each statutory table is read in its section's body; a table whose section was found
+neither by heading nor by content is looked for by its own labels (`table_regions`).
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import cn2an
 
 from ..component import component
 from ..doc import Doc, Section, Span
+from .markers import SECTION_MARKER, cn_value, line_marker
 
 CANONICAL = {
     1: "一、总体情况",
@@ -46,8 +52,18 @@ _STRICT = {
     5: re.compile(r"^(政府信息公开工作)?存在的主要问题(及|和|与)(其)?改进(情况|措施)$"),
     6: re.compile(r"^其他需(要)?报告的事项$"),
 }
-_HEADING = re.compile(
-    r"^[ \t]*(?P<num>[一二三四五六七八九十])[ \t]*[、.．，,][ \t]*(?P<title>[^\n]{0,80})", re.M)
+# A heading's wording at the start of a line that runs on into the section's first
+# sentence (the numeral must agree).
+_RUN_IN = {
+    1: re.compile(r"总体情况|总体概况|工作概况|总体工作情况|基本情况|概述"),
+    2: re.compile(r"主动公开政府信息(?:的)?情况"),
+    3: re.compile(r"收到(?:和|及|与)处理政府信息公开申请(?:的)?情况"),
+    4: re.compile(r"(?:因)?政府信息公开(?:工作)?.{0,6}?行政复议.{0,8}?行政诉讼(?:的)?情况"),
+    5: re.compile(r"(?:政府信息公开工作)?存在的?主要问题(?:及|和|与)(?:其)?改进(?:情况|措施)"),
+    6: re.compile(r"其他需(?:要)?报告的事项"),
+}
+_RUN_ON = re.compile(r"[^和及与的暨、，,。：:；;（(|｜\s][^\n]{0,60}?[，,。；;]")
+_LINE_START = re.compile(r"^", re.M)
 _TITLE_END = re.compile(r"[。：:；;]|$")
 
 # Content that proves a section is there when its heading was lost.
@@ -65,7 +81,7 @@ class HeadingCandidate:
     number: int
     numeral: int
     start: int
-    end: int  # end of the heading line
+    end: int  # end of the heading line (of its wording, when the line runs on)
     title: str
     strict: bool
 
@@ -74,18 +90,35 @@ def _compact(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _run_in(number: int, line: str) -> int | None:
+    """Where the heading's wording ends when `line` (after the marker) runs on into a
+    sentence: “总体情况2023年，…” → 4; None for a heading alone on its line."""
+    m = _RUN_IN[number].match(line)
+    if m is None:
+        return None
+    rest = line[m.end():].lstrip(" \t\u3000")
+    opens_part = (mk := line_marker(rest, 0)) is not None and mk.kind in ("pcn", "par")
+    return m.end() if _RUN_ON.match(rest) or opens_part else None
+
+
 def find_heading_candidates(text: str) -> list[HeadingCandidate]:
     out = []
-    for m in _HEADING.finditer(text):
-        numeral = NUMERALS[m.group("num")]
-        raw_title = m.group("title")
+    for ls in _LINE_START.finditer(text):
+        m = SECTION_MARKER.match(text, ls.start())
+        if m is None:
+            continue
+        numeral = cn_value(m.group("n"))
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        raw_title = text[m.end():min(line_end, m.end() + 80)]
+        start = m.start("n")
+        if numeral in _RUN_IN and (cut := _run_in(numeral, raw_title)) is not None:
+            out.append(HeadingCandidate(numeral, numeral, start, m.end() + cut, _compact(raw_title[:cut]), True))
+            continue
         cut = _TITLE_END.search(raw_title)
         title = _compact(raw_title[:cut.start()])
         if not title or len(title) > 40:
             continue
-        line_end = text.find("\n", m.start())
-        line_end = len(text) if line_end < 0 else line_end
-        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t")))
         for number in range(1, 7):
             strict = bool(_STRICT[number].match(title))
             loose = bool(_LOOSE[number].search(title))
@@ -145,9 +178,37 @@ def year_of(s: str) -> int | None:
     return None
 
 
+TABLES = ((2, "table2"), (3, "table3"), (4, "table4"))
+# The first label of each statutory table (its caption row or first row).
+_TABLE_ANCHORS = {"table2": _ANCHORS[2], "table3": _ANCHORS[3], "table4": _ANCHORS[4]}
+
+
+def table_regions(doc: Doc) -> dict[str, Span]:
+    """Where each statutory table is read: its section's body; for a table whose section
+    was not found, from its first label to the next section or table."""
+    regions: dict[str, Span] = {}
+    starts = sorted(s.start for s in doc.sections if s.found)
+    for n, name in TABLES:
+        s = doc.section(n)
+        if s is not None:
+            regions[name] = Span(s.body_start, s.end, name)
+    for n, name in TABLES:
+        if name in regions:
+            continue
+        taken = sorted((r.start, r.end) for r in regions.values())
+        for m in _TABLE_ANCHORS[name].finditer(doc.text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            start = doc.text.rfind("\n", 0, m.start()) + 1
+            end = min([x for x in starts if x > start] + [a for a, _ in taken if a > start] + [len(doc.text)])
+            regions[name] = Span(start, end, name)
+            break
+    return regions
+
+
 @component("sections", requires=("text",),
            assigns=("title", "title_span", "agency", "year", "sections", "section_duplicates",
-                    "section_misnumbered", "section_order"))
+                    "section_misnumbered", "section_order", "table_regions"))
 def detect_sections(doc: Doc, options=None) -> None:
     """Title, agency, year and the six sections (headings, or content when a heading was lost)."""
     text = doc.text
@@ -197,6 +258,7 @@ def detect_sections(doc: Doc, options=None) -> None:
     doc.section_duplicates = duplicates
     doc.section_misnumbered = misnumbered
     doc.section_order = [n for n, _ in order]
+    doc.table_regions = table_regions(doc)
     if doc.year is None:
         m = re.search(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日", text)
         if m:

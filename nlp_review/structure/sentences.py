@@ -1,9 +1,9 @@
-"""Paragraphs and sentences of the narrative, through spaCy's blank Chinese pipeline
-with the jieba segmenter plus a sentencizer on Chinese sentence-final punctuation.
+"""Sentences of the structure layer's paragraphs (structure/paragraphs.py), through
+spaCy's blank Chinese pipeline with the jieba segmenter plus a sentencizer on Chinese
+sentence-final punctuation.
 
-Table regions are skipped: their lines are cells, not prose. Each paragraph's spaCy
-`Doc` is kept in `doc.tokens` as (paragraph start, spaCy Doc) so later components read
-tokens instead of segmenting again.
+Each paragraph's spaCy `Doc` is kept in `doc.tokens` as (paragraph start, spaCy Doc) so
+later components read tokens instead of segmenting again.
 """
 from __future__ import annotations
 
@@ -53,27 +53,11 @@ def get_nlp():
         return _NLP
 
 
-def _in_any(offset: int, spans: list[Span]) -> bool:
-    return any(s.start <= offset < s.end for s in spans)
-
-
-@component("sentences", requires=("text", "table_spans"), uses=("tables",),
-           assigns=("paragraphs", "sentences", "tokens"))
+@component("sentences", requires=("text", "paragraphs"), assigns=("sentences", "tokens"))
 def segment(doc: Doc, options=None) -> None:
-    """Narrative paragraphs (table regions skipped), sentences and jieba tokens (spaCy)."""
+    """Sentences and jieba tokens (spaCy) of the paragraphs."""
     text = doc.text
-    skip = [Span(t.start, t.end) for t in doc.tables.values()] + list(doc.table_spans)
-    paragraphs: list[Span] = []
-    pos = 0
-    for line in text.split("\n"):
-        start, end = pos, pos + len(line)
-        pos = end + 1
-        stripped = line.strip()
-        if not stripped or "\t" in line or _in_any(start + (len(line) - len(line.lstrip())), skip):
-            continue
-        lead = len(line) - len(line.lstrip())
-        trail = len(line) - len(line.rstrip())
-        paragraphs.append(Span(start + lead, end - trail, "paragraph"))
+    paragraphs = doc.paragraphs
     nlp = get_nlp()
     sentences: list[Span] = []
     parsed = []
@@ -89,6 +73,5 @@ def segment(doc: Doc, options=None) -> None:
                 e -= 1
             if e > s:
                 sentences.append(Span(s, e, "sentence"))
-    doc.paragraphs = paragraphs
     doc.sentences = sentences
     doc.tokens = Tokens(parsed)

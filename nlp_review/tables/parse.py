@@ -153,21 +153,14 @@ def parse_table4(doc: Doc, start: int, end: int, issues: list[ParseIssue]) -> Op
     return _to_table(doc, "table4", TableReading([reading], []), issues, tokens)
 
 
-def _region(doc: Doc, number: int) -> Optional[tuple[int, int]]:
-    s = doc.section(number)
-    if s is None:
-        return None
-    return s.body_start, s.end
-
-
-@component("tables", requires=("text", "grids", "sections"), assigns=("tables", "table_issues", "sci_cells"))
+@component("tables", requires=("text", "grids", "table_regions"), assigns=("tables", "table_issues", "sci_cells"))
 def parse_tables(doc: Doc, options=None) -> None:
     """Tables two, three and four as typed cells; at most one unreadable-rows issue per table."""
     issues: list[ParseIssue] = []
-    for number, name, parse in ((2, "table2", parse_table2), (3, "table3", parse_table3), (4, "table4", parse_table4)):
-        region = _region(doc, number)
-        if region:
-            t = parse(doc, *region, issues)
+    for name, parse in (("table2", parse_table2), ("table3", parse_table3), ("table4", parse_table4)):
+        region = doc.table_regions.get(name)
+        if region is not None:
+            t = parse(doc, region.start, region.end, issues)
             if t is not None and (t.cells or t.start <= t.end):
                 doc.tables[name] = t
     doc.table_issues = issues

@@ -32,7 +32,8 @@ from ..boilerplate.index import CommonIndex, indexable
 from ..boilerplate.model import INFERENCE, BoilerplateModel, SpecificityModel, save
 from ..boilerplate.names import Gazetteer
 from ..models.store import write_config
-from ..boilerplate.text import fingerprint, is_heading, norm, split_sentences, strip_enumerator
+from ..boilerplate.text import fingerprint, is_heading, norm, split_sentences
+from ..structure.markers import strip_marker
 
 SPLIT = "boilerplate-doc-sha256mod4-v1"
 C = 0.3
@@ -89,7 +90,7 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
     for text in doc_texts:
         seen = set()
         for a, b in split_sentences(text):
-            raw = strip_enumerator(text[a:b])
+            raw = strip_marker(text[a:b])
             n = norm(raw)
             has_digit = bool(DIGIT.search(n.replace("Y", "")))
             grams = {g for g in ngrams(n, lo, hi) if not DIGIT.search(g) and "Y" not in g}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ...claims.extract import narrative_regions
 from ...doc import Doc
 from ..common import signature_date
 from ..registry import MINIMAL, Report, clean, flag, rule
@@ -20,11 +19,11 @@ FUTURE = re.compile(r"将|计划|拟|力争|继续|下一步|明年|下年|今�
 
 
 def _narrative_units(doc: Doc):
-    for a, b in narrative_regions(doc):
-        yield from doc.sentences_in(a, b)
+    for r in doc.regions:
+        yield from doc.sentences_in(r.start, r.end)
 
 
-@rule("DATE.YEAR_MISMATCH", category="contradiction", severity="warning", needs=("year", "sections", "sentences"),
+@rule("DATE.YEAR_MISMATCH", category="contradiction", severity="warning", needs=("year", "sections", "regions", "sentences"),
       message="本报告为{year}年度报告，但此处以“{quote}”叙述本年度工作，年份可能有误（应为{year}年）。",
       examples=[flag(Report(edits={1: (("2024年，本局", "2023年，本局"),)}), quote="2023年"),
                 clean("2023年以来，本局持续推进政务公开标准化规范化建设。"),
