@@ -6,6 +6,10 @@ Data: the official-text corpus (`source/*.txt.xz`, ≈35 M characters); without 
 from `corpus/typo/confusion_pruned.tsv.xz` (`typo_confusion.PRUNED`, built once from the shared merged set, kept
 to pairs with n_sources ≥ 2). The ODW dev split (`bench/typo/data/odw_dev.tsv`) is used
 ONLY to pick the threshold and report metrics — never for counting.
+
+With a year (`nlp-review train --feedback`): the text of every TYPO.CHAR_CONFUSION finding
+reviewers dismissed (the character and its neighbour, e.g. “旨在”) becomes a protected term,
+never touched again; accepted ones are measured (`evaluate_feedback`), not trained on.
 """
 from __future__ import annotations
 
@@ -89,7 +93,17 @@ def training_config(quick: bool, min_count: dict, min_char: int, chars: int) -> 
             "quick": bool(quick)}
 
 
-def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+MODEL_RULE = "TYPO.CHAR_CONFUSION"
+
+
+def dismissed_terms(year) -> tuple[str, ...]:
+    """The quotes of the model's findings that reviewers dismissed (2–8 characters)."""
+    if year is None:
+        return ()
+    return tuple(sorted({d.quote for d in year.decisions(MODEL_RULE) if not d.accepted and 2 <= len(d.quote) <= 8}))
+
+
+def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) -> dict:
     from ..models.store import write_config
     from ..typo.checker import INFERENCE, StatChecker
     from .typo_evaluate import evaluate, load_split, tune_threshold
@@ -99,9 +113,11 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     min_count = {1: 1, 2: 1, 3: 1, 4: 1} if quick else MIN_COUNT
     lm = count_ngrams(text, min_count, 1 if quick else MIN_CHAR)
     lm.save(out)
-    build_confusion(PRUNED, lm, out)
+    reviewed = dismissed_terms(year)
+    build_confusion(PRUNED, lm, out, reviewed)
     write_config(out, "typo_lm", "nlp_review.training.typo_lm:train",
-                 training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)), dict(INFERENCE))
+                 {**training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)),
+                  "protected_from_feedback": list(reviewed)}, dict(INFERENCE))
     checker = StatChecker.load(out)
     dev = load_split("dev")
     if quick:
@@ -115,4 +131,26 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
             "threshold": threshold, "detection_f1": m["detection"]["f1"],
             "detection_precision": m["detection"]["precision"], "detection_recall": m["detection"]["recall"],
             "correction_f1": m["correction"]["f1"], "fpr": m["fpr"], "ngrams": int(len(lm.keys)),
-            "chars_trained": len(text), "artifact_bytes": size, "train_seconds": round(time.time() - t0, 1)}
+            "chars_trained": len(text), "artifact_bytes": size, "train_seconds": round(time.time() - t0, 1),
+            **({"year": {"protected_terms_from_feedback": len(reviewed)}} if year is not None else {})}
+
+
+def evaluate_feedback(model_dir: Path, year) -> dict:
+    """How a typo_lm model agrees with the year's decisions on TYPO.CHAR_CONFUSION: does it
+    still propose a correction inside each decided quote (in the quote's sentence)?"""
+    from ..typo.checker import StatChecker
+
+    decisions = year.decisions(MODEL_RULE)
+    if not decisions:
+        return {}
+    checker = StatChecker.load(model_dir)
+    agree = still_dismissed = 0
+    for d in decisions:
+        sent = d.sentence
+        off = d.context.find(sent)
+        a = d.start - d.context_start - off
+        raised = any(a <= i < a + len(d.quote) for i, _, _ in checker.detect(sent))
+        agree += raised == d.accepted
+        still_dismissed += raised and not d.accepted
+    return {"char_confusion_decisions": len(decisions), "char_confusion_agreement": round(agree / len(decisions), 4),
+            "char_confusion_dismissed_still_raised": still_dismissed}
