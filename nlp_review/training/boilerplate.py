@@ -121,11 +121,13 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
 
 
 def year_texts(year, reports: list[dict]) -> list[dict]:
-    """The year's reports that are not already corpus reports (by wording), as index rows."""
+    """The year's reports that are not already corpus reports (by wording), as index rows:
+    their sections one and five when found (a web page's navigation and the tables are not
+    what stock phrases and copies are about), else the whole text."""
     if year is None:
         return []
     known = {fingerprint(r["text"]) for r in reports}
-    return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.text}
+    return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.narrative or r.text}
             for r in year.reports if r.fingerprint not in known]
 
 

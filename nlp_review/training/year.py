@@ -38,6 +38,7 @@ class YearReport:
     year: Optional[int]
     key: Optional[str]  # analytics Publisher.key
     fingerprint: str
+    narrative: str = ""  # sections one and five (what the boilerplate statistics are about); "" when not found
 
     def meta(self) -> dict:
         return {"file": self.file, "sha256": self.sha256, "title": self.title, "agency": self.agency,
@@ -110,8 +111,9 @@ def read_reports(folder: Path) -> tuple[list[YearReport], list[dict]]:
             bad.append({"file": rel, "sha256": sha, "error": e.message})
             continue
         pub = year_report(rel, doc.text, doc.title, path.name, doc.year)
+        narrative = "\n".join(doc.section_text(n) for n in (1, 5) if doc.section(n))
         out.append(YearReport(rel, sha, doc.text, doc.title, pub.agency or doc.agency, pub.year, pub.key,
-                              fingerprint(doc.text)))
+                              fingerprint(doc.text), narrative))
     return out, bad
 
 
