@@ -47,6 +47,7 @@ GENERIC_THRESHOLD = 0.5
 STATUTORY_EXEMPT = 0.6  # a sentence this much in the regulation's own wording is never flagged
 FEEDBACK_WEIGHT = 3.0  # a reviewer's decision counts as much as three hand-labelled corpus sentences
 GENERIC, SHARED = "BOILERPLATE.GENERIC_SENTENCE", "BOILERPLATE.SHARED_ACROSS_REPORTS"
+YEAR_SAMPLE = 5000  # the year's reports the lexicon and the index take at most (see year_texts)
 
 
 def is_test_doc(doc_id: str) -> bool:
@@ -123,12 +124,15 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
 def year_texts(year, reports: list[dict]) -> list[dict]:
     """The year's reports that are not already corpus reports (by wording), as index rows:
     their sections one and five when found (a web page's navigation and the tables are not
-    what stock phrases and copies are about), else the whole text."""
+    what stock phrases and copies are about), else the whole text. At most YEAR_SAMPLE of
+    them, a fixed sample by sha256 (the lexicon counts every n-gram and the index holds
+    3–5 KB per sentence in memory: a national year of ~150,000 reports is sampled)."""
     if year is None:
         return []
     known = {fingerprint(r["text"]) for r in reports}
-    return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.narrative or r.text}
-            for r in year.reports if r.fingerprint not in known]
+    new = sorted((r for r in year.reports if r.fingerprint not in known), key=lambda r: r.sha256)[:YEAR_SAMPLE]
+    return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.narrative}
+            for r in sorted(new, key=lambda r: r.file)]
 
 
 def feedback_rows(year) -> list[dict]:
@@ -249,7 +253,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) 
                   "split": SPLIT, "features": FEATURE_NAMES, "logistic_regression_C": C, "class_weight": "balanced",
                   "lexicon_min_docs": 3 if quick else 5, "section_share_percentile": 90,
                   "feedback_weight": FEEDBACK_WEIGHT, "feedback_sentences": len(fb_rows),
-                  "reviewed_sentences": len(reviewed), "year_reports": len(new_reports),
+                  "reviewed_sentences": len(reviewed), "year_reports": len(new_reports), "year_sample": YEAR_SAMPLE,
                   "index": {"num_perm": NUM_PERM, "lsh_threshold": LSH_THRESHOLD, "min_similarity": MIN_SIMILARITY},
                   "quick": bool(quick)},
                  {**INFERENCE, **config})

@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -129,7 +129,8 @@ def read_feedback(lines: Iterable[str], source: Optional[str] = None) -> Feedbac
         try:
             row = json.loads(line)
             key = (row["review_id"], row["finding_id"])
-            row["finding"]["rule"], row["finding"]["start"], row["finding"]["quote"]  # noqa: B018 — required
+            if not all(k in row["finding"] for k in ("rule", "start", "end", "quote")):
+                raise KeyError("finding")
         except (json.JSONDecodeError, KeyError, TypeError):
             stats["unreadable"] += 1
             continue
@@ -195,7 +196,3 @@ def write_sets(sets: dict[str, list[dict]], out: Path) -> dict[str, int]:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     return {name: len(rows) for name, rows in sets.items()}
-
-
-def as_json(d: Decision) -> dict:
-    return asdict(d)

@@ -29,26 +29,41 @@ YOY_RULES = ("TABLE3.CARRY_OVER", "TABLE2.IN_FORCE_STOCK")
 
 
 @dataclass
-class YearReport:
-    file: str  # relative to the reports folder
+class PublishedReport:
+    """One report of the year (read from `path`; its whole text is not kept) or of the corpus
+    (`text`)."""
+
+    file: str  # relative to the reports folder, or "corpus:NNNN.txt"
     sha256: str
-    text: str
     title: Optional[str]
     agency: Optional[str]
     year: Optional[int]
     key: Optional[str]  # analytics Publisher.key
     fingerprint: str
-    narrative: str = ""  # sections one and five (what the boilerplate statistics are about); "" when not found
+    narrative: str  # sections one and five (what the boilerplate statistics are about), else the whole text
+    path: Optional[Path] = None
+    text: str = ""
 
     def meta(self) -> dict:
         return {"file": self.file, "sha256": self.sha256, "title": self.title, "agency": self.agency,
                 "year": self.year, "key": self.key}
 
+    def read(self, previous: bool = False):
+        """The report as a Doc again: ingested (to run a pipeline on), or through the
+        `previous_year` preset (last year's report of a pair)."""
+        from ..ingest import load_bytes, load_path
+        from ..pipeline import previous_bytes, previous_path
+
+        name = Path(self.file).name
+        if previous:
+            return previous_path(self.path) if self.path else previous_bytes(self.text.encode("utf-8"), name)
+        return load_path(self.path) if self.path else load_bytes(self.text.encode("utf-8"), name)
+
 
 @dataclass
 class TrainingYear:
     feedback: Optional[FeedbackSet] = None
-    reports: list[YearReport] = field(default_factory=list)
+    reports: list[PublishedReport] = field(default_factory=list)
     unreadable: list[dict] = field(default_factory=list)  # files of --reports that could not be read
     sets: dict[str, list[dict]] = field(default_factory=dict)  # labelled sets (training/feedback.py)
     pairs: list[dict] = field(default_factory=list)  # year-over-year pairs and their identity outcomes
@@ -69,7 +84,8 @@ class TrainingYear:
                               "yoy_pairs": len(self.pairs),
                               "carry_over_checked": len(carry),
                               "carry_over_mismatched": sum(1 for p in carry if p["findings"].get("TABLE3.CARRY_OVER")),
-                              "in_force_mismatched": sum(1 for p in self.pairs if p["findings"].get("TABLE2.IN_FORCE_STOCK"))}
+                              "in_force_mismatched": sum(1 for p in self.pairs
+                                                         if p.get("findings", {}).get("TABLE2.IN_FORCE_STOCK"))}
         return out
 
     def write(self, out: Path) -> None:
@@ -91,7 +107,7 @@ def _jsonl(path: Path, rows: list[dict]) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def read_reports(folder: Path) -> tuple[list[YearReport], list[dict]]:
+def read_reports(folder: Path) -> tuple[list[PublishedReport], list[dict]]:
     """Every report file under `folder` (read, sections found; the publisher parsed)."""
     from ..analytics.pairs import year_report
     from ..boilerplate.text import fingerprint
@@ -111,13 +127,13 @@ def read_reports(folder: Path) -> tuple[list[YearReport], list[dict]]:
             bad.append({"file": rel, "sha256": sha, "error": e.message})
             continue
         pub = year_report(rel, doc.text, doc.title, path.name, doc.year)
-        narrative = "\n".join(doc.section_text(n) for n in (1, 5) if doc.section(n))
-        out.append(YearReport(rel, sha, doc.text, doc.title, pub.agency or doc.agency, pub.year, pub.key,
-                              fingerprint(doc.text), narrative))
+        narrative = "\n".join(doc.section_text(n) for n in (1, 5) if doc.section(n)) or doc.text
+        out.append(PublishedReport(rel, sha, doc.title, pub.agency or doc.agency, pub.year, pub.key,
+                                   fingerprint(doc.text), narrative, path=path))
     return out, bad
 
 
-def corpus_reports(corpus: Path) -> list[YearReport]:
+def corpus_reports(corpus: Path) -> list[PublishedReport]:
     """The corpus's report excerpts (corpus/boilerplate/reports.jsonl.xz) as earlier years."""
     from ..analytics.pairs import year_report
     from ..boilerplate.text import fingerprint
@@ -130,21 +146,21 @@ def corpus_reports(corpus: Path) -> list[YearReport]:
         for line in fh:
             r = json.loads(line)
             pub = year_report("corpus:" + r["file"], r["text"], None, r["file"], r.get("year"))
-            out.append(YearReport("corpus:" + r["file"], hashlib.sha256(r["text"].encode("utf-8")).hexdigest(),
-                                  r["text"], None, pub.agency or r.get("agency"), pub.year or r.get("year"), pub.key,
-                                  fingerprint(r["text"])))
+            out.append(PublishedReport("corpus:" + r["file"], hashlib.sha256(r["text"].encode("utf-8")).hexdigest(),
+                                       None, pub.agency or r.get("agency"), pub.year or r.get("year"), pub.key,
+                                       fingerprint(r["text"]), r["text"], text=r["text"]))
     return out
 
 
-def yoy_pairs(reports: list[YearReport], earlier: list[YearReport]) -> list[dict]:
+def yoy_pairs(reports: list[PublishedReport], earlier: list[PublishedReport]) -> list[dict]:
     """Pairs (this year's report, the same agency's report of the year before) among the
     year's reports and the corpus, each checked with the year-over-year table rules."""
-    from ..analytics.pairs import YearReport as PairItem, pair_consecutive_years
-    from ..pipeline import Options, Pipeline, previous_bytes
-    from ..ingest import load_bytes
+    from ..analytics.pairs import YearReport, pair_consecutive_years
+    from ..errors import InputError
+    from ..pipeline import Options, Pipeline
 
     by_id = {r.file: r for r in reports + earlier}
-    pairing = pair_consecutive_years(PairItem(r.file, r.key, r.year, r.fingerprint, r.agency) for r in by_id.values())
+    pairing = pair_consecutive_years(YearReport(r.file, r.key, r.year, r.fingerprint, r.agency) for r in by_id.values())
     check = Pipeline(["sections", "tables", "previous_report", ("checks", {"categories": ("table_identity",)})],
                      "yoy_pairs")
     own = {r.file for r in reports}
@@ -153,8 +169,11 @@ def yoy_pairs(reports: list[YearReport], earlier: list[YearReport]) -> list[dict
         if this_id not in own and prev_id not in own:
             continue  # two corpus reports: not this year's business
         this, prev = by_id[this_id], by_id[prev_id]
-        options = Options(previous=previous_bytes(prev.text.encode("utf-8"), Path(prev.file).name))
-        doc = check.run(load_bytes(this.text.encode("utf-8"), Path(this.file).name), options)
+        try:
+            doc = check.run(this.read(), Options(previous=prev.read(previous=True)))
+        except InputError as e:  # an excerpt that is not a report after all
+            out.append({"key": this.key, "this": this.meta(), "previous": prev.meta(), "error": e.message})
+            continue
         found = {r: [f.evidence.get("column") or f.evidence.get("row") for f in doc.findings if f.rule == r]
                  for r in YOY_RULES}
         prev_t3 = doc.previous_report.tables.get("table3") if doc.previous_report else None
