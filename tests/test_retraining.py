@@ -211,3 +211,68 @@ def test_corrected_cells_are_kept_with_the_table_text(tmp_path):
     assert (cell["table"], cell["key"], cell["read"], cell["value"]) == ("table3", "granted.total", 11, 10)
     assert cell["section_text"].startswith("三、") and "予以公开" in cell["section_text"]
     assert cell["provenance"]["review_id"] == r["id"]
+
+
+def _feedback_lines(result: dict, decisions: dict[str, str], review_id: str = "r1") -> list[str]:
+    """Export rows (as `nlp-review export-feedback` writes them) for findings of `result`."""
+    from nlp_review.feedback import feedback_record
+
+    rows = []
+    for f in result["findings"]:
+        if f["rule"] in decisions:
+            rows.append({"finding_id": f["id"], "decision": decisions[f["rule"]], "note": None,
+                         "created_at": "2025-03-01T00:00:00Z", "review_id": review_id, "source_sha256": "x",
+                         "finding": feedback_record(result, f)})
+    return [json.dumps(r, ensure_ascii=False) for r in rows]
+
+
+def test_decisions_are_read_latest_first_and_split_by_family():
+    from nlp_review.pipeline import review_path
+    from nlp_review.report import to_contract
+    from nlp_review.training.feedback import labelled_sets, read_feedback
+
+    result = to_contract(review_path(_seed("001")))
+    rules = {f["rule"] for f in result["findings"]}
+    assert {"ELEMENT.MISSING.S6_FEES", GENERIC} <= rules
+    lines = _feedback_lines(result, {r: "accepted" for r in rules})
+    # the reviewer changes their mind on one finding and withdraws another; a line is cut short
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    lines += [json.dumps({**first, "decision": "dismissed"}, ensure_ascii=False),
+              json.dumps({**second, "decision": None}, ensure_ascii=False), lines[2][:40]]
+    fs = read_feedback(lines)
+    assert fs.stats["unreadable"] == 1 and fs.stats["undecided"] == 1 and fs.stats["superseded"] == 2
+    by_id = {d.provenance["finding_id"]: d for d in fs.decisions}
+    assert by_id[first["finding_id"]].decision == "dismissed" and second["finding_id"] not in by_id
+    sets = labelled_sets(fs)
+    [fees] = [r for r in sets["elements"] if r["element"] == "s6.fees"]
+    assert fees["label"] == "absent" and fees["section_text"].startswith("六、") and fees["provenance"]["review_id"] == "r1"
+    assert all(r["label"] in ("generic", "specific") for r in sets["boilerplate"] if r["rule"] == GENERIC)
+    p = fs.precision_by_rule()[GENERIC]
+    assert p["decided"] == p["accepted"] + p["dismissed"] and 0 <= p["ci95"][0] <= p["precision"] <= p["ci95"][1] <= 1
+
+
+def test_element_and_typo_decisions_become_training_data(monkeypatch):
+    """A dismissed ELEMENT.MISSING finding labels the unit CURRENT's model finds likeliest to
+    be the element; a dismissed TYPO.CHAR_CONFUSION quote becomes a protected term."""
+    from nlp_review.pipeline import review_path
+    from nlp_review.report import to_contract
+    from nlp_review.training.elements import _current_model, feedback_units
+    from nlp_review.training.feedback import read_feedback
+    from nlp_review.training.typo_lm import dismissed_terms
+    from nlp_review.training.year import TrainingYear
+
+    monkeypatch.setenv("NLP_REVIEW_MODELS", str(ROOT / "models"))
+    result = to_contract(review_path(_seed("004")))  # 临平区 names last year's problem; the model misses it
+    assert "ELEMENT.MISSING.S5_LAST_YEAR" in {f["rule"] for f in result["findings"]}
+    year = TrainingYear(feedback=read_feedback(_feedback_lines(result, {"ELEMENT.MISSING.S5_LAST_YEAR": "dismissed"})))
+    rows, stats = feedback_units(year, _current_model())
+    assert stats == {"decisions": 1, "located": 1, "not_located": 0, "relabelled": 0}
+    [row] = rows
+    assert row["label"] == "s5.last_year" and "上年度" in row["text"] and row["split"] == "train"
+    assert row["source"] == "feedback:r1"
+
+    typo = {"findings": [{"id": "f-0001", "rule": "TYPO.CHAR_CONFUSION", "category": "typo", "severity": "warning",
+                          "section": 1, "start": 9, "end": 11, "quote": "旨在", "message": "…", "suggestions": ["指在"]}],
+            "text": "本局开展专项行动，旨在提升服务水平。", "report": {"sections": []}}
+    year = TrainingYear(feedback=read_feedback(_feedback_lines(typo, {"TYPO.CHAR_CONFUSION": "dismissed"})))
+    assert dismissed_terms(year) == ("旨在",)
