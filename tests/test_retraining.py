@@ -24,6 +24,7 @@ from tests.conftest import ROOT, SEEDS
 CLASS = re.compile(r"微信|公众号|公众平台|档案室|三审三校|抖音|网站")
 GENERIC = "BOILERPLATE.GENERIC_SENTENCE"
 REVIEWED = ("000", "001", "002")  # the drafts reviewers decide on; 003 is never reviewed
+SHIPPED = (ROOT / "models" / "CURRENT").read_text(encoding="utf-8").strip()
 
 
 def _seed(prefix: str) -> Path:
@@ -32,12 +33,12 @@ def _seed(prefix: str) -> Path:
 
 @pytest.fixture
 def year(tmp_path, monkeypatch):
-    """A models root holding the shipped element and boilerplate models as version v3."""
+    """A models root holding the shipped element and boilerplate models (their version's name)."""
     root = tmp_path / "models"
     for name in ("elements", "boilerplate"):
-        shutil.copytree(ROOT / "models" / "v3" / name, root / "v3" / name)
-    shutil.copy(ROOT / "models" / "v3" / "metrics.json", root / "v3" / "metrics.json")
-    (root / "CURRENT").write_text("v3\n", encoding="utf-8")
+        shutil.copytree(ROOT / "models" / SHIPPED / name, root / SHIPPED / name)
+    shutil.copy(ROOT / "models" / SHIPPED / "metrics.json", root / SHIPPED / "metrics.json")
+    (root / "CURRENT").write_text(SHIPPED + "\n", encoding="utf-8")
     monkeypatch.setenv("NLP_REVIEW_MODELS", str(root))
     return root
 
@@ -98,8 +99,8 @@ def test_a_year_of_feedback_retrains_promotes_refuses_and_rolls_back(year, tmp_p
     # The year's starting model: a quick one, measured on another gold set than the shipped
     # model, so nothing shows it is not worse: training does not promote it, a person does.
     main(["train", "--only", "boilerplate", "--quick", "--out", str(root / "y0")])
-    assert _current(root) == "v3" and _history(root)[-1]["action"] == "refuse"
-    assert main(["models", "promote", "y0"]) == 1 and _current(root) == "v3"
+    assert _current(root) == SHIPPED and _history(root)[-1]["action"] == "refuse"
+    assert main(["models", "promote", "y0"]) == 1 and _current(root) == SHIPPED
     assert main(["models", "promote", "y0", "--force"]) == 0 and _current(root) == "y0"
     before = {p: _generic_quotes(p) for p in REVIEWED + ("003",)}
     assert any(CLASS.search(q) for q in before["003"])  # the false alarm also sits in the unreviewed draft
@@ -123,7 +124,7 @@ def test_a_year_of_feedback_retrains_promotes_refuses_and_rolls_back(year, tmp_p
     old = json.loads((root / "y0" / "metrics.json").read_text(encoding="utf-8"))["boilerplate"]
     assert metrics["split"] == old["split"] and metrics["primary"] >= old["primary"]
     assert metrics["statutory_flag_rate"] <= old["statutory_flag_rate"]
-    fb = metrics["feedback"]
+    fb = metrics["year_feedback"]
     assert fb["new"]["generic_sentence_dismissed_still_raised"] == 0
     assert fb["current"]["generic_sentence_dismissed_still_raised"] == len(dismissed)
     card = (root / "y1" / "MODEL_CARD.md").read_text(encoding="utf-8")
@@ -167,8 +168,8 @@ def test_a_year_of_feedback_retrains_promotes_refuses_and_rolls_back(year, tmp_p
     listing = capsys.readouterr().out
     assert re.search(r"^\* y0 ", listing, re.M) and re.search(r"^  y1 ", listing, re.M)
     assert main(["models", "show", "y1"]) == 0 and "Per-rule precision" in capsys.readouterr().out
-    # rolling back again returns to v3 (the stack of moves), then there is nothing left
-    assert main(["models", "rollback"]) == 0 and _current(root) == "v3"
+    # rolling back again returns to the shipped version (the stack of moves), then there is nothing left
+    assert main(["models", "rollback"]) == 0 and _current(root) == SHIPPED
     assert main(["models", "rollback"]) == 2
 
 
@@ -276,3 +277,45 @@ def test_element_and_typo_decisions_become_training_data(monkeypatch):
             "text": "本局开展专项行动，旨在提升服务水平。", "report": {"sections": []}}
     year = TrainingYear(feedback=read_feedback(_feedback_lines(typo, {"TYPO.CHAR_CONFUSION": "dismissed"})))
     assert dismissed_terms(year) == ("旨在",)
+
+
+def test_typo_decisions_reach_the_reranker_and_the_year_reports_the_report_lm(year, tmp_path):
+    """The year's export feeds typo_rerank's labelled rows (its own feedback reader) and the
+    protected terms of typo_lm; the year's reports are counted by the report LM, the typo
+    benchmark's own texts (the seeds) are not."""
+    import lzma
+
+    from nlp_review.pipeline import review_path
+    from nlp_review.report import to_contract
+
+    for name in ("typo_lm", "typo_rerank"):  # the shipped typo models, for the review
+        shutil.copytree(ROOT / "models" / SHIPPED / name, year / SHIPPED / name)
+    result = to_contract(review_path(_seed("003")))
+    typo = [f for f in result["findings"] if f["rule"] == "TYPO.CHAR_CONFUSION"]
+    assert typo, "seed 003 has a model typo finding (顺利的完成)"
+    feedback = tmp_path / "fb.jsonl"
+    feedback.write_text("\n".join(_feedback_lines(result, {"TYPO.CHAR_CONFUSION": "dismissed"})) + "\n",
+                        encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(_seed("004"), reports / "seed.txt")  # a benchmark text: not counted
+    (reports / "other.txt").write_text(minimal_year_report(), encoding="utf-8")
+    assert main(["train", "--only", "typo_lm", "--only", "typo_rerank", "--quick", "--feedback", str(feedback),
+                 "--reports", str(reports), "--out", str(year / "t1")]) == 0
+    metrics = json.loads((year / "t1" / "metrics.json").read_text(encoding="utf-8"))
+    # the year's decisions reach the reranker's reader (a tiny typo_lm's generator may not
+    # propose the same edit again: then the row is counted as not proposed)
+    fb = metrics["typo_rerank"]["feedback"]
+    assert fb["rows"] == len(typo) and fb["used"] + fb["not_proposed"] == len(typo) and fb["bad"] == 0
+    assert metrics["typo_rerank"]["year_feedback"]["current"]["typo_dismissed_still_raised"] == len(typo)
+    assert metrics["typo_lm"]["year"] == {"protected_terms_from_feedback": len({f["quote"] for f in typo}),
+                                          "year_reports_in_report_lm": 1}
+    words = lzma.open(year / "t1" / "typo_lm" / "words.txt.xz", "rt", encoding="utf-8").read()
+    proper = set(words.partition("#PROPER\n")[2].split())
+    assert {f["quote"] for f in typo} <= proper
+
+
+def minimal_year_report() -> str:
+    from tests.minimal_report import minimal_report
+
+    return minimal_report(title="示例区卫生健康局2024年政府信息公开工作年度报告")

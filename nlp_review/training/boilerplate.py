@@ -47,7 +47,6 @@ GENERIC_THRESHOLD = 0.5
 STATUTORY_EXEMPT = 0.6  # a sentence this much in the regulation's own wording is never flagged
 FEEDBACK_WEIGHT = 3.0  # a reviewer's decision counts as much as three hand-labelled corpus sentences
 GENERIC, SHARED = "BOILERPLATE.GENERIC_SENTENCE", "BOILERPLATE.SHARED_ACROSS_REPORTS"
-YEAR_SAMPLE = 5000  # the year's reports the lexicon and the index take at most (see year_texts)
 
 
 def is_test_doc(doc_id: str) -> bool:
@@ -129,6 +128,8 @@ def year_texts(year, reports: list[dict]) -> list[dict]:
     3–5 KB per sentence in memory: a national year of ~150,000 reports is sampled)."""
     if year is None:
         return []
+    from .year import YEAR_SAMPLE
+
     known = {fingerprint(r["text"]) for r in reports}
     new = sorted((r for r in year.reports if r.fingerprint not in known), key=lambda r: r.sha256)[:YEAR_SAMPLE]
     return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.narrative}
@@ -253,7 +254,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) 
                   "split": SPLIT, "features": FEATURE_NAMES, "logistic_regression_C": C, "class_weight": "balanced",
                   "lexicon_min_docs": 3 if quick else 5, "section_share_percentile": 90,
                   "feedback_weight": FEEDBACK_WEIGHT, "feedback_sentences": len(fb_rows),
-                  "reviewed_sentences": len(reviewed), "year_reports": len(new_reports), "year_sample": YEAR_SAMPLE,
+                  "reviewed_sentences": len(reviewed), "year_reports": len(new_reports),
                   "index": {"num_perm": NUM_PERM, "lsh_threshold": LSH_THRESHOLD, "min_similarity": MIN_SIMILARITY},
                   "quick": bool(quick)},
                  {**INFERENCE, **config})

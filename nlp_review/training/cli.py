@@ -75,9 +75,9 @@ def run_train(corpus: Path, source: Path | None, out: Path | None, only: list[st
         m = fn(corpus, source, target, quick, **kwargs)
         evaluate = getattr(module, "evaluate_feedback", None)
         if year is not None and year.feedback is not None and evaluate is not None:
-            m["feedback"] = {"new": evaluate(target, year)}
+            m["year_feedback"] = {"new": evaluate(target, year)}
             if current is not None and (current / name).is_dir():
-                m["feedback"]["current"] = evaluate(current / name, year)
+                m["year_feedback"]["current"] = evaluate(current / name, year)
         metrics[name] = m
         verdict[name] = versions.compare(name, cur_metrics.get(name), m, tolerance)
     if year is not None:

@@ -70,6 +70,13 @@ class FeedbackSet:
     source: Optional[str] = None  # the file read
     sha256: Optional[str] = None
 
+    def lines(self) -> list[str]:
+        """The export as read (for readers of the raw rows, e.g. the typo reranker's)."""
+        if not self.source:
+            return []
+        with open(self.source, encoding="utf-8") as fh:
+            return fh.read().splitlines()
+
     def of(self, *prefixes: str) -> list[Decision]:
         return [d for d in self.decisions if d.rule.startswith(prefixes)]
 

@@ -68,7 +68,7 @@ def _gold(info: dict, verdict: dict) -> list[str]:
 def _feedback(metrics: dict, trained: list[str]) -> list[str]:
     rows = []
     for name in trained:
-        fb = metrics.get(name, {}).get("feedback")
+        fb = metrics.get(name, {}).get("year_feedback")
         if not fb:
             continue
         new, cur = fb.get("new", {}), fb.get("current", {})

@@ -31,6 +31,8 @@ GOLD_KEYS: dict[str, dict[str, str]] = {
     "boilerplate": {"primary": "higher", "statutory_flag_rate": "lower"},
     "elements": {"primary": "higher"},
     "typo_lm": {"primary": "higher", "correction_f1": "higher", "fpr": "lower"},
+    "typo_rerank": {"primary": "higher", "correction_f1": "higher", "fpr_odw_dev": "lower",
+                    "fpr_heldout_reports": "lower"},
     "typo_neural": {"primary": "higher", "correction_f1": "higher", "fpr": "lower"},
 }
 INFO_KEYS: dict[str, dict[str, str]] = {

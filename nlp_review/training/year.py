@@ -25,6 +25,11 @@ from ..tables.schema import TABLE3_COLUMNS
 from .feedback import FeedbackSet, labelled_sets, load_feedback, write_sets
 
 SUPPORTED = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
+# The year's reports the statistics take at most (a fixed sample by sha256): the boilerplate
+# lexicon counts every n-gram and its index holds 3–5 KB per sentence in memory, the report
+# LM counts every character; a national year of ~150,000 reports is sampled. Every report is
+# still read and paired.
+YEAR_SAMPLE = 5000
 YOY_RULES = ("TABLE3.CARRY_OVER", "TABLE2.IN_FORCE_STOCK")
 
 
