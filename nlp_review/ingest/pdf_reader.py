@@ -71,7 +71,7 @@ _PAGE_NUMBER = re.compile(
 _MARGIN_BAND = 0.1  # top and bottom tenth of the page: running headers and footers
 _NUMBER_BAND = 0.15  # page numbers may sit a little further in
 # PDFium is not thread-safe (not even across documents): one reader at a time.
-_PDFIUM_LOCK = threading.Lock()
+_PDFIUM_LOCK = threading.RLock()  # PDFium is not thread-safe; images.py takes it too
 
 
 class _Timeout(BaseException):
