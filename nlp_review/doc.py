@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the types of layers that their components own
     from .ingest.builder import Grid
     from .structure.markers import Marker
     from .structure.sections import HeadingCandidate
+    from .tables.previous import PreviousReport
     from .tables.parse import ParseIssue, Token
 
 
@@ -271,6 +272,8 @@ class Doc:
     tables: dict[str, Table] = field(default_factory=dict)
     table_issues: list["ParseIssue"] = field(default_factory=list)
     sci_cells: list[tuple[str, str, "Token"]] = field(default_factory=list)  # (table, key, token)
+    # "previous_report": last year's report (Options.previous) as the year-over-year rules compare it.
+    previous_report: Optional["PreviousReport"] = None
     # "paragraphs": the structure layer — logical paragraphs (wrapped lines joined, tables and
     # page furniture left out), headings and enumeration items, narrative regions.
     paragraphs: list[Span] = field(default_factory=list)
