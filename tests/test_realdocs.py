@@ -14,9 +14,8 @@ presence, and no `typo`/`format` finding that the .txt does not have:
 - web-page text with the tables flattened the ways the corpus shows (pipe rows, one cell
   per line, blank-line cells, broken rows, glued cells, NFKC-folded tables).
 
-Items that fail because of the structure layer (phase 2 of issue #10: run-in headings,
-half-width punctuation per report) are `xfail(strict=True)`, so they flip to pass when
-that work lands. The LibreOffice fixtures are generated once and cached in pytest's cache
+Headings that run into their first sentence and web text NFKC-folded throughout (half-width
+punctuation reported once per report) are read as well. The LibreOffice fixtures are generated once and cached in pytest's cache
 directory, keyed by a hash of the generator and the seeds (`realdocs.fixture_key`).
 """
 from __future__ import annotations
@@ -300,8 +299,6 @@ def test_web_text_with_run_in_headings_finds_every_section(tmp_path, reviewed_se
     assert presence(doc) == presence(reviewed_seeds[sid])
 
 
-@pytest.mark.xfail(strict=True, reason="phase 2 of #10 (checks/): half-width punctuation of NFKC-folded web text "
-                                       "is reported per paragraph instead of once per report")
 @pytest.mark.parametrize("sid", ["000", "001", "003"])
 def test_web_text_nfkc_folded_throughout_adds_no_typo_or_format_finding(tmp_path, reviewed_seeds, sid):
     path = tmp_path / f"{sid}-nfkc-all.txt"
@@ -312,5 +309,6 @@ def test_web_text_nfkc_folded_throughout_adds_no_typo_or_format_finding(tmp_path
     assert doc.tables["table3"].values() == expected(sid)["tables"]["table3"]
     before = {(r, unicodedata.normalize("NFKC", q)) for r, q in typo_format(reviewed_seeds[sid])}
     new = {(r, q) for r, q in typo_format(doc) if (r, q) not in before}
-    assert len([f for f in doc.findings if f.rule == "FORMAT.PUNCT_HALFWIDTH"]) <= 1
+    halfwidth = [f for f in doc.findings if f.rule == "FORMAT.PUNCT_HALFWIDTH"]
+    assert len(halfwidth) == 1 and halfwidth[0].evidence["count"] >= 10  # once per report, with the count
     assert not {(r, q) for r, q in new if r != "FORMAT.PUNCT_HALFWIDTH"}

@@ -15,7 +15,6 @@ _DENG_WORDS = ("等级", "等次", "等同", "等待", "等额", "等量", "等�
                "等距", "等价", "等分", "等号", "等第", "等高", "等身", "等速", "等温", "等压")
 _HALF = re.compile(f"(?<=[{CJK}])[,;:?!](?=[{CJK}])")
 _HALF_PAREN = re.compile(f"(?<=[{CJK}])\\(([^()\\n]{{1,40}})\\)")
-MAX_HALFWIDTH_PER_DOC = 3
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _PAIRS = {"《": "》", "“": "”", "（": "）", "〔": "〕"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
@@ -49,24 +48,26 @@ def doubled(doc: Doc, rule):
 
 @rule("FORMAT.PUNCT_HALFWIDTH", category="format", severity="info", needs=("paragraphs",),
       message="中文语句中使用了半角标点“{quote}”，应使用全角“{suggestion}”"
-              "（本段共{count}处半角标点）。",
+              "（全文共{count}处半角标点，分布在{paragraphs}段中，此处为第一处）。",
       examples=[flag("对公众关注的热点问题,以图表等方式予以展现。", quote=",", suggestion="，"),
                 flag("发布政策解读(含图解)5篇。", quote="(含图解)", suggestion="（含图解）"),
                 clean("对公众关注的热点问题，以图表等方式予以展现，访问量1,234次，时间10:30。")])
 def halfwidth(doc: Doc, rule):
-    """中文语句中使用了半角的 , ; : ? ! 或 ( )（应使用全角标点）；每段只报第一处。"""
-    # One finding per paragraph (its first half-width mark), at most MAX_HALFWIDTH_PER_DOC:
-    # a report typed with half-width commas throughout would otherwise drown every other finding.
-    hits: dict[int, list[tuple[int, int, str]]] = {}
+    """中文语句中使用了半角的 , ; : ? ! 或 ( )（应使用全角标点）；全文只报第一处，并给出总数。"""
+    # One finding per report, at its first half-width mark, with the count: text copied
+    # from web pages is often half-width throughout (NFKC-folded), and one note says it all.
+    marks: list[tuple[int, int, str]] = []
+    paragraphs = 0
     for p_start, p_end in prose_spans(doc):
-        marks = [(m.start(), m.end(), _FULL[m.group(0)]) for m in _HALF.finditer(doc.text, p_start, p_end)]
-        marks += [(m.start(), m.end(), f"（{m.group(1)}）") for m in _HALF_PAREN.finditer(doc.text, p_start, p_end)
-                  if IS_CJK.search(m.group(1))]
-        if marks:
-            hits[p_start] = sorted(marks)
-    for marks in list(hits.values())[:MAX_HALFWIDTH_PER_DOC]:
-        s, e, sugg = marks[0]
-        yield rule.finding(doc, s, e, suggestions=[sugg], confidence=0.9, suggestion=sugg, count=len(marks))
+        here = [(m.start(), m.end(), _FULL[m.group(0)]) for m in _HALF.finditer(doc.text, p_start, p_end)]
+        here += [(m.start(), m.end(), f"（{m.group(1)}）") for m in _HALF_PAREN.finditer(doc.text, p_start, p_end)
+                 if IS_CJK.search(m.group(1))]
+        marks += here
+        paragraphs += bool(here)
+    if marks:
+        s, e, sugg = min(marks)
+        yield rule.finding(doc, s, e, suggestions=[sugg], confidence=0.9, suggestion=sugg, count=len(marks),
+                           paragraphs=paragraphs, evidence={"count": len(marks), "paragraphs": paragraphs})
 
 
 @rule("FORMAT.PUNCT_UNBALANCED", category="format", severity="info", needs=("paragraphs",),
