@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import SCHEMA_VERSION
 from .doc import Doc
+from .tables.coverage import coverage_lines
 
 SECTION_NAMES = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
                  4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
@@ -63,6 +64,7 @@ def render_text(doc: Doc) -> str:
     counts = doc.scores.get("by_severity", {})
     lines.append("问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {counts.get(k, 0)} 个" for k in ("error", "warning", "info"))
                  + f"；综合得分 {doc.scores.get('overall', '—')}")
+    lines.extend(coverage_lines(doc.scores))
     groups: dict = {}
     for f in doc.findings:
         groups.setdefault(f.section, []).append(f)

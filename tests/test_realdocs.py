@@ -312,3 +312,37 @@ def test_web_text_nfkc_folded_throughout_adds_no_typo_or_format_finding(tmp_path
     halfwidth = [f for f in doc.findings if f.rule == "FORMAT.PUNCT_HALFWIDTH"]
     assert len(halfwidth) == 1 and halfwidth[0].evidence["count"] >= 10  # once per report, with the count
     assert not {(r, q) for r, q in new if r != "FORMAT.PUNCT_HALFWIDTH"}
+
+
+# ---------------------------------------------------------------------------------------
+# A table read partly: one note per table, which checks did not run, in every output
+
+
+def test_partly_read_table_gets_one_note_saying_which_checks_did_not_run(tmp_path, reviewed_seeds):
+    """Web text whose table three lost one row's values (“（二）部分公开 | | | |”): one `info`
+    note for table three (never one per row), `scores.coverage` naming the row and the
+    identities that could not run, and the same sentence in the text report and the page."""
+    from nlp_review.annotate.html import render_report_html
+    from nlp_review.report import render_text, to_contract
+
+    path = tmp_path / "003-row-lost.txt"
+    seed_to_web_text(SEEDS[3], path, "pipe_rows")
+    text, n = re.subn(r"^(（二）部分公开) \|[^\n]*$", r"\1 | | | |", path.read_text(encoding="utf-8"), flags=re.M)
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+    doc = review_path(path)
+    notes = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
+    assert [(f.severity, f.evidence["table"]) for f in notes] == [("info", "table3")]
+    cov = doc.scores["coverage"]
+    t3 = cov["tables"]["table3"]
+    assert list(cov["tables"]) == ["table3"] and t3["rows_missing"] == ["（二）部分公开"]
+    assert t3["cells_read"] == t3["cells_expected"] - 7
+    assert "表三“自然人”列办理结果合计" in t3["identities_not_run"] and "表三“（二）部分公开”行合计" in t3["identities_not_run"]
+    assert cov["identities_run"] == cov["identities_total"] - len(t3["identities_not_run"])
+    note = cov["notes"][0]
+    assert note.startswith("表三读到168/175个单元格") and "因此未执行" in note and note in notes[0].message
+    assert note in render_text(doc) and note in render_report_html(to_contract(doc))
+    # the .txt reads every cell: no note, nothing listed
+    full = reviewed_seeds["003"]
+    assert full.scores["coverage"]["tables"] == {} and full.scores["coverage"]["identities_run"] == 42
+    assert not [f for f in full.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]

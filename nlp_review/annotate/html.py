@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as _html
 
+from ..tables.coverage import coverage_lines
 from .docx import CATEGORY_NAMES, SEVERITY_NAMES
 
 SECTION_NAMES = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
@@ -76,6 +77,7 @@ def render_report_html(result: dict) -> str:
              f"年度：{_esc(str(report.get('year') or '（未识别）'))}</p>",
              "<p>问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {sev.get(k, 0)} 个" for k in ("error", "warning", "info"))
              + f"；综合得分 {_esc(str(scores.get('overall', '—')))}</p>",
+             *(f"<p class='coverage'>{_esc(line.strip())}</p>" for line in coverage_lines(scores)),
              "<p class='legend'>" + "".join(f"<span style='background:{c}'>{CATEGORY_NAMES[k]}</span>"
                                             for k, c in CATEGORY_COLORS.items()) + "</p>",
              "<h2>问题清单（按部分）</h2>"]

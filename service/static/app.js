@@ -68,7 +68,9 @@ function show(review, feedback) {
     "<div><b>" + esc(r.title || review.source.filename || "（未识别标题）") + "</b></div>" +
     "<div>机关：" + esc(r.agency || "（未识别）") + "　年度：" + esc(r.year || "（未识别）") +
     "　综合得分 <span class='score'>" + esc(s.overall ?? "—") + "</span>　" +
-    Object.keys(SEVS).map((k) => SEVS[k] + " " + (bs[k] || 0) + " 个").join("，") + "</div>";
+    Object.keys(SEVS).map((k) => SEVS[k] + " " + (bs[k] || 0) + " 个").join("，") + "</div>" +
+    // tables read partly or not at all: which checks did not run (scores.coverage.notes)
+    ((s.coverage && s.coverage.notes) || []).map((t) => "<div class='coverage'>" + esc(t) + "</div>").join("");
   $("dl-docx").href = review.links.annotated_docx;
   $("dl-docx").setAttribute("download", "");
   $("dl-html").href = review.links.report_html;

@@ -3,6 +3,7 @@ be read."""
 from __future__ import annotations
 
 from ...doc import Doc
+from ...tables.coverage import describe, table_coverage
 from ...tables.schema import OBSOLETE_TABLE2, OBSOLETE_TABLE3_OTHER, cell_name
 from ..common import TABLE_NAMES
 from ..common import fmt_number as _fmt
@@ -42,13 +43,22 @@ def sci_notation(doc: Doc, rule):
                            evidence={"table": name, "key": key, "raw": tok.text, "value": tok.value})
 
 
-@rule("FORMAT.TABLE_ROW_UNREADABLE", category="format", severity="warning", needs=("table_issues",),
-      message="{table_name}“{row_name}”应有{expected}个数值，实际读到{found}个，无法确定各数值所在的列，该行数据未采用。",
+@rule("FORMAT.TABLE_ROW_UNREADABLE", category="format", severity="info", needs=("tables", "table_issues"),
+      message="{coverage}未读出的单元格按缺失处理，请核对该表。",
       examples=[flag(Report(table2={"regulations.repealed": ""})), clean(MINIMAL)])
 def table_row_unreadable(doc: Doc, rule):
-    """表格某行的数字无法对应到各列（单元格缺失或合并），该行各单元格按缺失处理。"""
-    for issue in doc.table_issues:
-        if issue.kind == "row_unreadable":
-            yield rule.finding(doc, issue.start, issue.end, table_name=TABLE_NAMES[issue.table],
-                               **{k: issue.detail[k] for k in ("row_name", "expected", "found")},
-                               evidence={"table": issue.table, **issue.detail})
+    """表格有数据行未能读出或读全（单元格缺失、合并或错位）：每张表一条提示，说明读到多少单元格、哪些行未读全、因此哪些勾稽和正文核对未执行。"""
+    cover = table_coverage(doc)["tables"]
+    for name, info in cover.items():
+        table = doc.tables.get(name)
+        if table is None:
+            continue  # not found at all: STRUCTURE.TABLE_MISSING
+        issue = next((i for i in doc.table_issues if i.table == name and i.kind == "row_unreadable"), None)
+        if issue is not None:
+            a, b = issue.start, issue.end
+        else:  # rows not found at all: the table's first line
+            a = table.start
+            b = doc.text.find("\n", a, table.end)
+            b = table.end if b < 0 else b
+        yield rule.finding(doc, a, b, coverage=describe(name, info),
+                           evidence={"table": name, **(issue.detail if issue else {}), "coverage": info})

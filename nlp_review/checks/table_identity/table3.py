@@ -1,11 +1,9 @@
 """TABLE3.*: table three's identities per column and per row."""
 from __future__ import annotations
 
-from typing import Iterable
-
 from ...doc import Doc, Table
-from ...tables.schema import (TABLE3_APPLICANT_COLUMNS, TABLE3_COLUMN_NAMES, TABLE3_COLUMNS, TABLE3_OUTCOME_ROWS,
-                              TABLE3_ROW_NAMES, TABLE3_ROWS)
+from ...tables.coverage import identity_groups
+from ...tables.schema import TABLE3_COLUMN_NAMES, TABLE3_ROW_NAMES
 from ..common import fmt_number as _fmt
 from ..registry import MINIMAL, Report, clean, flag, rule
 
@@ -15,14 +13,14 @@ def span_of(table: Table, key: str) -> tuple[int, int]:
     return c.start, c.end
 
 
-def complete(doc: Doc, table: str, groups: Iterable[tuple[str, list[str]]]):
-    """(table, label, keys) for each (label, keys) of `groups` whose cells were all read:
-    an identity is checked only where every cell involved was read."""
-    t = doc.tables.get(table)
-    if t is not None:
-        for label, keys in groups:
-            if all(k in t.cells for k in keys):
-                yield t, label, keys
+def complete(doc: Doc, rule: str):
+    """(table, where, keys) for each instance of the identity `rule` whose cells were all
+    read (tables/coverage.py declares them): an identity is checked only where every cell
+    involved was read."""
+    for name, where, keys in identity_groups(rule):
+        t = doc.tables.get(name)
+        if t is not None and all(k in t.cells for k in keys):
+            yield t, where, keys
 
 
 @rule("TABLE3.BALANCE", category="table_identity", severity="error", needs=("tables",),
@@ -31,8 +29,7 @@ def complete(doc: Doc, table: str, groups: Iterable[tuple[str, list[str]]]):
       examples=[flag(Report(table3={"carry_forward.natural_person": 1, "carry_forward.total": 1})), clean(MINIMAL)])
 def balance(doc: Doc, rule):
     """表三每列：一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度（表格注明的勾稽关系）。"""
-    columns = ((c, [f"new.{c}", f"carried_over.{c}", f"total.{c}", f"carry_forward.{c}"]) for c in TABLE3_COLUMNS)
-    for t, col, keys in complete(doc, "table3", columns):
+    for t, col, keys in complete(doc, "TABLE3.BALANCE"):
         v = t.get
         left, right = v(keys[0]) + v(keys[1]), v(keys[2]) + v(keys[3])
         if left != right:
@@ -51,8 +48,7 @@ def balance(doc: Doc, rule):
                                     "new.natural_person": 3, "new.total": 3})), clean(MINIMAL)])
 def outcome_sum(doc: Doc, rule):
     """表三每列：（七）总计 = （一）至（六）共 21 项办理结果之和。"""
-    columns = ((c, [f"{r}.{c}" for r in TABLE3_OUTCOME_ROWS] + [f"total.{c}"]) for c in TABLE3_COLUMNS)
-    for t, col, keys in complete(doc, "table3", columns):
+    for t, col, keys in complete(doc, "TABLE3.OUTCOME_SUM"):
         v = t.get
         parts, total = sum(v(k) for k in keys[:-1]), v(keys[-1])
         if parts != total:
@@ -70,8 +66,7 @@ def outcome_sum(doc: Doc, rule):
                 clean(MINIMAL)])
 def row_sum(doc: Doc, rule):
     """表三每行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"""
-    rows = ((r.key, [f"{r.key}.{c}" for c in TABLE3_APPLICANT_COLUMNS] + [f"{r.key}.total"]) for r in TABLE3_ROWS)
-    for t, row, keys in complete(doc, "table3", rows):
+    for t, row, keys in complete(doc, "TABLE3.ROW_SUM"):
         v = t.get
         parts, tkey = sum(v(k) for k in keys[:-1]), keys[-1]
         if parts != v(tkey):
