@@ -54,9 +54,14 @@ def table_row_unreadable(doc: Doc, rule):
         if table is None:
             continue  # not found at all: STRUCTURE.TABLE_MISSING
         issue = next((i for i in doc.table_issues if i.table == name and i.kind == "row_unreadable"), None)
+        if issue is None and table.layout == "obsolete":
+            continue  # the 2019 layout lacks these cells: FORMAT.OBSOLETE_TABLE says so
+        section = doc.section(int(name[-1]))
         if issue is not None:
             a, b = issue.start, issue.end
-        else:  # rows not found at all: the table's first line
+        elif section is not None and (section.heading_end or 0) > section.start:  # rows not found: on the section heading
+            a, b = section.start, section.heading_end
+        else:
             a = table.start
             b = doc.text.find("\n", a, table.end)
             b = table.end if b < 0 else b
