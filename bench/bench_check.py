@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from nlp_review.ingest import load_bytes  # noqa: E402
 from nlp_review.pipeline import Pipeline  # noqa: E402
 
-FOUNDATION = ("sections", "report_guard", "tables", "sentences",
+FOUNDATION = ("sections", "report_guard", "tables", "paragraphs", "sentences",
               ("checks", {"categories": ("structure", "table_identity")}), "scores")
 
 

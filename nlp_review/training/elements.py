@@ -113,7 +113,7 @@ def section_units(section_text: str, number: int):
     from ..pipeline import Pipeline
     from ..elements.segment import segment
 
-    doc = Pipeline(["sections", "tables", "sentences"], "section").run(
+    doc = Pipeline(["sections", "tables", "paragraphs", "sentences"], "section").run(
         load_bytes(("年度报告\n" + section_text).encode("utf-8"), "section.txt"))
     return doc, segment(doc).get(number, [])
 
