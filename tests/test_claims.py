@@ -140,3 +140,19 @@ def test_claims_command(capsys, seed_paths):
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     granted = [r for r in rows if r["key"] == "granted.total"][0]
     assert granted["value"] == 11 and granted["table_value"] == 11 and granted["quote"] == "11件"
+
+
+@pytest.mark.parametrize("wrap", ["受理政府\n信息公开申请", "受理政府信息公开申请\n"])
+@pytest.mark.parametrize("n,contradicts", [(2, False), (3, False), (5, True)])
+def test_shouli_across_a_line_wrap(wrap, n, contradicts):
+    """“受理政府\\n信息公开申请N件” broken by a wrap is one claim (the structure layer joins the
+    lines): N equal to 新收 (2) or to 新收 + 上年结转 (3) is no finding, any other N is one."""
+    t3 = {"new.natural_person": 2, "new.total": 2, "carried_over.natural_person": 1, "carried_over.total": 1,
+          "granted.natural_person": 2, "granted.total": 2, "total.natural_person": 3, "total.total": 3}
+    s1 = DEFAULT_S1.replace("全年收到政府信息公开申请2件", f"全年{wrap}{n}件")
+    assert "\n" in s1.split("全年")[1].split("件")[0]
+    doc = review_text(minimal_report(s1=s1, table3=t3))
+    c = [c for c in doc.claims if doc.text[c.start:c.end] == f"{n}件"][0]
+    assert c.key == "new.total" and "new+carried_over.total" in c.alternatives
+    hits = [f for f in doc.findings if f.rule == "CLAIM.TABLE_MISMATCH"]
+    assert [f.quote for f in hits] == ([f"{n}件"] if contradicts else [])
