@@ -39,8 +39,9 @@ if not CORPUS.exists():
 
 from nlp_review.pipeline import review_path  # noqa: E402
 from tests.realdocs import (SOFFICE, STYLES, VARIANT_STYLES, WEB_VARIANTS, checked_model,  # noqa: E402
-                            libreoffice_pdfs, seed_to_agency_docx, seed_to_handset_pdf, seed_to_web_text, table_text)
-from tests.renderers import LAYOUTS, SEEDS  # noqa: E402
+                            libreoffice_pdfs, seed_to_agency_docx, seed_to_handset_pdf, seed_to_runin_text,
+                            seed_to_web_text)
+from tests.renderers import SEEDS  # noqa: E402
 from tests.seed_expectations import expected  # noqa: E402
 
 FAMILIES = ("typo", "format", "contradiction", "table_identity")
@@ -48,17 +49,6 @@ FAMILIES = ("typo", "format", "contradiction", "table_identity")
 
 def _compact(s: str) -> str:
     return re.sub(r"\s+", "", s)
-
-
-def _runin(seed: Path, path: Path) -> None:
-    m = checked_model(seed)
-    out = list(m.title_lines) + list(m.preamble)
-    for number, heading, lines in m.sections:
-        if number in LAYOUTS:
-            out += [heading, table_text(LAYOUTS[number](m), "pipe_rows"), *lines]
-        else:
-            out += [heading + (lines[0] if lines else ""), *lines[1:]]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def renderings(tmp: Path, office: bool) -> list[tuple[str, str, Path]]:
@@ -71,7 +61,7 @@ def renderings(tmp: Path, office: bool) -> list[tuple[str, str, Path]]:
             seed_to_web_text(seed, p, v)
             out.append((sid, f"web:{v}", p))
         p = tmp / f"{sid}-runin.txt"
-        _runin(seed, p)
+        seed_to_runin_text(seed, p)
         out.append((sid, "web:run-in headings", p))
         p = tmp / f"{sid}-nfkc-all.txt"
         seed_to_web_text(seed, p, "pipe_rows")

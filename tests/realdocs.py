@@ -395,6 +395,21 @@ def seed_to_web_text(txt_path, out_path, variant: str) -> SeedModel:
 # page width followed by a run of space glyphs that runs past the margin (what a tab run
 # at a line end becomes), running header, “-N-” page numbers. Narrative only: no tables.
 
+def seed_to_runin_text(txt_path, out_path) -> SeedModel:
+    """Web-page text whose headings run into their first sentence (“一、总体情况2023年，…”), as
+    text copied from many portal pages comes; tables as pipe rows."""
+
+    m = checked_model(txt_path)
+    out = list(m.title_lines) + list(m.preamble)
+    for number, heading, lines in m.sections:
+        if number in LAYOUTS:
+            out += [heading, table_text(LAYOUTS[number](m), "pipe_rows"), *lines]
+        else:
+            out += [heading + (lines[0] if lines else ""), *lines[1:]]
+    Path(out_path).write_text("\n".join(out) + "\n", encoding="utf-8")
+    return m
+
+
 def _advance(ch: str, size: float) -> float:
     return size / 2 if ord(ch) < 0x2E80 else size
 
@@ -465,5 +480,5 @@ def seed_to_handset_pdf(txt_path, out_path, *, size: float = 12.0, fill_tabs: bo
 
 
 __all__ = ["STYLES", "VARIANT_STYLES", "WEB_VARIANTS", "DocStyle", "checked_model", "fixture_key", "libreoffice_pdfs",
-           "seed_to_agency_docx", "seed_to_handset_pdf", "seed_to_web_text", "style_of", "table_text", "TABLE2_ROWS",
+           "seed_to_agency_docx", "seed_to_handset_pdf", "seed_to_runin_text", "seed_to_web_text", "style_of", "table_text", "TABLE2_ROWS",
            "TABLE3_COLUMNS", "TABLE3_ROWS", "TABLE4_KEYS"]

@@ -31,8 +31,9 @@ import pytest
 from nlp_review.ingest.builder import normalize_char
 from nlp_review.pipeline import review_path
 from tests.realdocs import (SOFFICE, STYLES, VARIANT_STYLES, WEB_VARIANTS, checked_model, fixture_key,
-                            libreoffice_pdfs, seed_to_agency_docx, seed_to_handset_pdf, seed_to_web_text)
-from tests.renderers import LAYOUTS, SEEDS
+                            libreoffice_pdfs, seed_to_agency_docx, seed_to_handset_pdf, seed_to_runin_text,
+                            seed_to_web_text)
+from tests.renderers import SEEDS
 from tests.seed_expectations import expected
 
 SEED_IDS = [p.name[:3] for p in SEEDS]
@@ -272,27 +273,12 @@ def test_web_text_reads_like_the_txt(tmp_path, reviewed_seeds, models, sid, vari
     assert _is_subsequence(model_paragraphs(models[sid]), doc_paragraphs(doc))
 
 
-def _web_runin(sid: str, path: Path) -> None:
-    """Headings run into their first sentence (“一、总体情况2023年，…”), as text copied from
-    many portal pages comes."""
-    from tests.realdocs import table_text
-
-    m = checked_model(SEEDS[SEED_IDS.index(sid)])
-    out = list(m.title_lines) + list(m.preamble)
-    for number, heading, lines in m.sections:
-        if number in LAYOUTS:
-            out += [heading, table_text(LAYOUTS[number](m), "pipe_rows"), *lines]
-        else:
-            out += [heading + (lines[0] if lines else ""), *lines[1:]]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
-
-
 @pytest.mark.parametrize("sid", ["001", "003", "004"])
 def test_web_text_with_run_in_headings_finds_every_section(tmp_path, reviewed_seeds, models, sid):
     """The section is found, its heading ends where its wording ends, and the first
     sentence is a paragraph of its own, as in the .txt."""
     path = tmp_path / f"{sid}-runin.txt"
-    _web_runin(sid, path)
+    seed_to_runin_text(SEEDS[SEED_IDS.index(sid)], path)
     doc = review_path(path)
     assert sections(doc) == sections(reviewed_seeds[sid])
     assert doc_paragraphs(doc) == doc_paragraphs(reviewed_seeds[sid])
