@@ -387,18 +387,9 @@ def seed_to_web_text(txt_path, out_path, variant: str) -> SeedModel:
     return m
 
 
-
-
-# ---------------------------------------------------------------------------------------
-# A PDF set line by line (reportlab canvas), as some producers export: ragged right, no
-# line-breaking rules (full-width punctuation may start a line), each line broken at the
-# page width followed by a run of space glyphs that runs past the margin (what a tab run
-# at a line end becomes), running header, “-N-” page numbers. Narrative only: no tables.
-
 def seed_to_runin_text(txt_path, out_path) -> SeedModel:
     """Web-page text whose headings run into their first sentence (“一、总体情况2023年，…”), as
     text copied from many portal pages comes; tables as pipe rows."""
-
     m = checked_model(txt_path)
     out = list(m.title_lines) + list(m.preamble)
     for number, heading, lines in m.sections:
@@ -409,6 +400,12 @@ def seed_to_runin_text(txt_path, out_path) -> SeedModel:
     Path(out_path).write_text("\n".join(out) + "\n", encoding="utf-8")
     return m
 
+
+# ---------------------------------------------------------------------------------------
+# A PDF set line by line (reportlab canvas), as some producers export: ragged right, no
+# line-breaking rules (full-width punctuation may start a line), each line broken at the
+# page width followed by a run of space glyphs that runs past the margin (what a tab run
+# at a line end becomes), running header, “-N-” page numbers. Narrative only: no tables.
 
 def _advance(ch: str, size: float) -> float:
     return size / 2 if ord(ch) < 0x2E80 else size
