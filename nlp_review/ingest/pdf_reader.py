@@ -21,11 +21,14 @@ When the document indents its first lines, a full line ending in 。 followed by
 unindented line is a wrap too (the sentence ended exactly at the margin).
 
 Errors (InputError, Chinese message): encrypted (needs a password), corrupt, more pages
-than `max_pages`, over `timeout_s` of processing, and no text layer (scanned).
+than `max_pages`, more than `limits.MAX_PDF_PAGE_CHARS` characters on a page or more text
+than a review takes, over `timeout_s` of processing, and no text layer (scanned). Only the
+fields the reader uses are kept of each character (pdfplumber's dicts are ~1 KB each).
 """
 from __future__ import annotations
 
 import io
+import logging
 import re
 import signal
 import statistics
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .limits import MAX_PDF_PAGE_CHARS, MAX_SOURCE_CHARS
 from .text_reader import _HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
@@ -43,6 +47,12 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~]?\s*\d{1,4}\s*[-—–－~]?|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*[/／]\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
 _MARGIN_BAND = 0.1  # top and bottom tenth of the page
+# pdfminer logs every oddity of a damaged PDF in English; with no logging configured,
+# Python's last-resort handler prints them on the CLI's stderr. The reader decides what
+# the user hears (a Chinese InputError), so they stay out of the output; a service that
+# configures logging still gets pdfminer's errors.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 
 class _Timeout(BaseException):
@@ -59,9 +69,17 @@ class Line:
     text: str = ""
 
 
+_CHAR_FIELDS = ("text", "x0", "x1", "top", "bottom", "size")
+
+
 def _kept(chars: list) -> list:
-    """Drawn characters, including real space glyphs; other whitespace is not text."""
-    return [c for c in chars if c.get("text") and (c["text"] == " " or not c["text"].isspace())]
+    """Drawn characters, including real space glyphs; other whitespace is not text. Only
+    the fields the reader uses are kept."""
+    if len(chars) > MAX_PDF_PAGE_CHARS:
+        raise InputError("too_complex", f"PDF 单页文字过多（{len(chars)} 个字符，上限 {MAX_PDF_PAGE_CHARS}），"
+                                        "不像正常的年报页面，已拒绝处理。", f"{len(chars)} chars on a page")
+    return [{k: c.get(k) for k in _CHAR_FIELDS} for c in chars
+            if c.get("text") and (c["text"] == " " or not c["text"].isspace())]
 
 
 def page_lines(page) -> list[Line]:
@@ -309,12 +327,16 @@ def read_pdf(data: bytes, max_pages: int = 200, timeout_s: float = 60.0) -> RawD
             raise InputError("corrupt", "PDF 文件没有任何页面。")
         pages: list[_PageContent] = []
         has_images = False
+        n_drawn = 0
         try:
             with _Deadline(timeout_s) as deadline:
                 for p_no, page in enumerate(pdf.pages, start=1):
                     deadline.check()
                     has_images = has_images or bool(page.images)
                     pages.append(_read_page(page, p_no))
+                    n_drawn += len(page.chars)
+                    if n_drawn > MAX_SOURCE_CHARS:
+                        raise InputError("too_long", "PDF 文字内容过长，超过单份年报的合理长度。", f"{n_drawn} chars")
                     page.close()
                 deadline.check()
         except _Timeout:

@@ -6,6 +6,7 @@ import statistics
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .limits import MAX_PARAGRAPHS, MAX_TABLE_COLUMNS, Budget, check_source_chars
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -92,8 +93,18 @@ def mark_hard_wraps(paras: list[Paragraph]) -> None:
             paras[i].wraps = True
 
 
-def read_text(data: bytes) -> RawDocument:
+def _decode_bounded(data: bytes) -> tuple[str, str]:
+    """decode_text, refusing texts whose size alone is no report (before any line object is built)."""
     text, encoding = decode_text(data)
+    check_source_chars(len(text))
+    if text.count("\n") > MAX_PARAGRAPHS:
+        raise InputError("too_complex", f"文件中的文字行过多（超过 {MAX_PARAGRAPHS} 行），不像单份年度报告，已拒绝处理。",
+                         f"lines > {MAX_PARAGRAPHS}")
+    return text, encoding
+
+
+def read_text(data: bytes) -> RawDocument:
+    text, encoding = _decode_bounded(data)
     paras = [Paragraph(pieces=[Piece(line, {"line": n}, 0)])
              for n, line in enumerate(text.split("\n"), start=1)]
     mark_hard_wraps(paras)
@@ -121,7 +132,8 @@ def _md_piece(line: str, n: int, start: int, end: int) -> list[Piece]:
 
 def read_markdown(data: bytes) -> RawDocument:
     """Markdown: headings and emphasis marks are dropped, pipe tables become tables."""
-    text, encoding = decode_text(data)
+    text, encoding = _decode_bounded(data)
+    budget = Budget()
     lines = text.split("\n")
     blocks: list = []
     i = 0
@@ -134,10 +146,12 @@ def read_markdown(data: bytes) -> RawDocument:
                 if not _MD_TABLE_RULE.match(row_line):
                     cells = []
                     # cell boundaries are the pipes; keep each cell's columns
-                    bars = [k for k, ch in enumerate(row_line) if ch == "|"]
+                    bars = [k for k, ch in enumerate(row_line) if ch == "|"][:MAX_TABLE_COLUMNS + 1]
+                    budget.add_cells(len(bars) - 1)
                     for a, b in zip(bars, bars[1:]):
                         cells.append(TableCell([Paragraph(pieces=_md_piece(row_line, i + 1, a + 1, b))]))
                     table.rows.append(cells)
+                    budget.check_rows(len(table.rows))
                 i += 1
             blocks.append(table)
             continue
