@@ -25,8 +25,8 @@ Merged cells: a cell spanning n grid columns (gridSpan) is emitted once, followe
 n-1 empty cells; a vertically merged continuation cell (vMerge without "restart") is
 emitted empty — those covered positions carry `TableCell.merged` so the table parser never
 takes them for blank values; gridBefore/gridAfter become plain empty cells. Every row
-keeps its grid columns. Spans read from the file are clamped so that a row never has more
-than `limits.MAX_TABLE_COLUMNS` grid positions; rows, cells and paragraphs are counted
+keeps its grid columns. Spans read from the file are clamped so that they never take a row
+past `limits.MAX_TABLE_COLUMNS` grid positions; rows, cells and paragraphs are counted
 against the document's `limits.Budget`.
 
 Zip safety is checked before python-docx opens anything (`check_zip`): entry count, total
@@ -67,7 +67,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise InputError("corrupt", "文件已损坏或不完整（不是有效的 .docx 压缩包），请重新导出后提交。", str(e))
     if len(infos) > MAX_ENTRIES:
         raise InputError("zip_unsafe", f"压缩包内文件过多（{len(infos)} 个），不像正常的 Word 文档，已拒绝处理。",
@@ -267,16 +267,18 @@ class _Reader:
             row: list[TableCell] = []
             tr_pr = tr.find(_q("trPr"))
             before = after = 0
+            cells = list(_row_cells(tr))
             if tr_pr is not None:
-                before = min(max(0, _int_val(tr_pr.find(_q("gridBefore")))), MAX_TABLE_COLUMNS - 1)
+                # spans never take a row past MAX_TABLE_COLUMNS grid positions (a bomb asks for millions)
+                before = min(max(0, _int_val(tr_pr.find(_q("gridBefore")))), max(0, MAX_TABLE_COLUMNS - len(cells)))
                 after = max(0, _int_val(tr_pr.find(_q("gridAfter"))))
             row.extend(TableCell() for _ in range(before))
-            for tc in _row_cells(tr):
+            for k, tc in enumerate(cells):
                 tc_pr = tc.find(_q("tcPr"))
                 span, continuation = 1, False
                 if tc_pr is not None:
-                    # never more grid positions than a table can have (a bomb asks for millions)
-                    span = clamp_span(_int_val(tc_pr.find(_q("gridSpan")), 1), max(1, MAX_TABLE_COLUMNS - len(row)))
+                    room = MAX_TABLE_COLUMNS - len(row) - (len(cells) - k - 1)
+                    span = clamp_span(_int_val(tc_pr.find(_q("gridSpan")), 1), max(1, room))
                     vm = tc_pr.find(_q("vMerge"))
                     continuation = vm is not None and vm.get(_q("val"), "continue") != "restart"
                     h_merge = tc_pr.find(_q("hMerge"))  # legacy horizontal merge

@@ -32,6 +32,12 @@ START_PENALTY = 3.0
 HOMOPHONE_MIN_COUNT = 200
 USE_HOMOPHONES = False
 MIN_CAND_COUNT = 20  # a correction must be a reasonably common character
+# Longest text scored in one go: the candidate arrays grow with length × candidates (a
+# 550,000-character line asked for ~276 M entries). Longer text is scored in windows that
+# overlap by WINDOW_MARGIN characters, each position keeping the context it has in the
+# whole text (the LM looks 3 characters back and the gain 3 ahead; 《…》 spans ≤ 62).
+MAX_LM_CHARS = 1024
+WINDOW_MARGIN = 64
 WORD_MIN_FREQ = 30
 PROPER_TAGS = ("ns", "nr", "nt", "nz", "nrt", "nrfg")
 _CJK = re.compile("[\u4e00-\u9fff]")
@@ -187,6 +193,17 @@ class StatChecker:
     def proposals(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
         """(position, candidate character, score) for every candidate that improves its
         window; scores are comparable with `threshold`."""
+        if len(s) <= MAX_LM_CHARS:
+            return self._proposals(s, extra_protected)
+        out, step = [], MAX_LM_CHARS - 2 * WINDOW_MARGIN
+        for a in range(0, len(s), step):
+            lo = max(0, a - WINDOW_MARGIN)
+            window = s[lo:min(len(s), a + step + WINDOW_MARGIN)]
+            out.extend((lo + i, ch, sc) for i, ch, sc in self._proposals(window, extra_protected)
+                       if a <= lo + i < a + step)
+        return out
+
+    def _proposals(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
         L = len(s)
         if L < 2:
             return []

@@ -1,0 +1,314 @@
+"""Resource limits that hold for every input (issue #11): counts read from a file are
+bounded, one enormous paragraph is cut into bounded work, and `check` runs each review
+under a memory and time guard. Hostile inputs run in a subprocess under a hard address-space
+cap, so a regression fails here instead of exhausting the machine."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from tests.limits_support import grid_bomb_docx, huge_paragraph_text, run_bounded, zip_field
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = ROOT / ".venv" / "bin" / "nlp-review"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def seed_docx(tmp_path_factory) -> bytes:
+    from tests.renderers import seed_to_docx
+
+    out = tmp_path_factory.mktemp("docx") / "seed.docx"
+    seed_to_docx(SEEDS[0], out)
+    return out.read_bytes()
+
+
+# --- counts read from the file ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["99999999", "99999999999999999999", "-7", "abc"])
+def test_docx_grid_span_bomb_is_read_clamped(tmp_path, seed_docx, value):
+    """A 40 KB .docx asking for 10^8 empty cells per row (gridBefore/gridAfter/gridSpan) is read
+    with the spans clamped: every row ≤ MAX_TABLE_COLUMNS cells, the text intact, little memory."""
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(grid_bomb_docx(seed_docx, value))
+    assert bomb.stat().st_size < 60_000
+    res = run_bounded(f"""
+        from nlp_review.ingest import load_path
+        from nlp_review.ingest.docx_reader import read_docx
+        raw = read_docx(open({str(bomb)!r}, "rb").read())
+        widths = [len(row) for b in raw.blocks if hasattr(b, "rows") for row in b.rows]
+        doc = load_path({str(bomb)!r})
+        emit({{"max_width": max(widths), "rows": len(widths), "chars": len(doc.text)}})
+    """, mem_mb=2500, timeout_s=120)
+    assert res["rc"] == 0 and res["out"], res["stderr"][-1500:]
+    from nlp_review.ingest.limits import MAX_TABLE_COLUMNS
+
+    assert res["out"]["max_width"] <= MAX_TABLE_COLUMNS
+    assert res["out"]["rows"] > 20 and res["out"]["chars"] > 2000
+    assert res["out"]["rss_mb"] < 400
+
+
+def test_html_span_bomb_is_clamped_or_refused(tmp_path):
+    """colspan/rowspan = 99999 on 1,500 rows: refused with a Chinese message in a fraction of a
+    second (it was quadratic and unbounded); a single huge colspan is clamped."""
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    body = "".join(f"<p>{ln}</p>" for ln in seed.splitlines())
+    rows = "<tr><td colspan=99999 rowspan=99999>1</td></tr>" * 1500
+    (tmp_path / "bomb.html").write_text(f"<html><body>{body}<table>{rows}</table></body></html>", encoding="utf-8")
+    (tmp_path / "wide.html").write_text(f"<html><body>{body}<table><tr><td colspan=99999999>1</td><td>2</td></tr>"
+                                        "</table></body></html>", encoding="utf-8")
+    res = run_bounded(f"""
+        from nlp_review.errors import InputError
+        from nlp_review.ingest import load_path
+        from nlp_review.ingest.html_reader import read_html
+        try:
+            load_path({str(tmp_path / "bomb.html")!r}); bomb = "read"
+        except InputError as e:
+            bomb = e.message
+        raw = read_html(open({str(tmp_path / "wide.html")!r}, "rb").read())
+        emit({{"bomb": bomb, "wide": [len(r) for b in raw.blocks if hasattr(b, "rows") for r in b.rows]}})
+    """, mem_mb=2500, timeout_s=60)
+    assert res["rc"] == 0 and res["out"], (res["rc"], res["stderr"][-1500:])
+    assert "表格单元格过多" in res["out"]["bomb"]
+    from nlp_review.ingest.limits import MAX_TABLE_COLUMNS
+
+    assert res["out"]["wide"] == [MAX_TABLE_COLUMNS]  # the second cell has no grid column left
+
+
+def test_text_with_more_lines_than_a_report_is_refused_before_building_them(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_bytes(SEEDS[0].read_bytes() + b"\n" * 1_500_000)
+    res = run_bounded(f"""
+        from nlp_review.errors import InputError
+        from nlp_review.ingest import load_path
+        try:
+            load_path({str(path)!r}); emit({{"msg": ""}})
+        except InputError as e:
+            emit({{"msg": e.message}})
+    """, mem_mb=1500, timeout_s=60)
+    assert res["rc"] == 0 and res["out"] and "行过多" in res["out"]["msg"], res
+    assert res["out"]["rss_mb"] < 250
+
+
+def test_pdf_page_with_too_many_characters_is_refused():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from nlp_review.errors import InputError
+    from nlp_review.ingest import load_bytes
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 2)
+    for k in range(420):
+        c.drawString(5, 835 - 2 * k, "本年度政府信息公开工作有序开展" * 6)
+    c.showPage()
+    c.save()
+    with pytest.raises(InputError) as e:
+        load_bytes(buf.getvalue(), "dense.pdf")
+    assert "单页文字过多" in e.value.message
+
+
+# --- one enormous paragraph ------------------------------------------------------------------
+
+
+def test_huge_paragraph_is_cut_into_bounded_sentences():
+    """550,000 characters in one paragraph with no full stop (inside the 600,000 limit): no
+    sentence longer than MAX_SENTENCE_CHARS, spaCy fed pieces of ≤ MAX_SPACY_CHARS, and the
+    sentences tile the paragraph (nothing lost, nothing overlapping)."""
+    from nlp_review.ingest import load_bytes
+    from nlp_review.structure.sentences import MAX_SENTENCE_CHARS, MAX_SPACY_CHARS, segment
+
+    doc = load_bytes(huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8")).encode("utf-8"), "huge.txt")
+    segment(doc)
+    para = max(doc.paragraphs, key=lambda p: p.end - p.start)
+    assert para.end - para.start >= 550_000
+    inside = [s for s in doc.sentences if para.start <= s.start < para.end]
+    assert max(s.end - s.start for s in doc.sentences) <= MAX_SENTENCE_CHARS
+    assert inside[0].start == para.start and inside[-1].end == para.end
+    for a, b in zip(inside, inside[1:]):
+        assert a.end <= b.start and not doc.text[a.end:b.start].strip()
+    assert max(len(sdoc.text) for _start, sdoc in doc.user_data["spacy"]) <= MAX_SPACY_CHARS
+    for start, sdoc in doc.user_data["spacy"]:
+        assert doc.text[start:start + len(sdoc.text)] == sdoc.text
+    assert doc.user_data["limits"]["sentences_cut"] > 0
+
+
+def test_real_paragraphs_are_segmented_as_before():
+    """The bounds never touch real text: a seed's sentences are spaCy's, one piece per paragraph."""
+    from nlp_review.ingest import load_path
+    from nlp_review.structure.sentences import segment
+
+    doc = load_path(SEEDS[3])
+    segment(doc)
+    assert "limits" not in doc.user_data
+    assert len(doc.user_data["spacy"]) == len(doc.paragraphs)
+
+
+def test_typo_lm_scores_long_text_in_windows_with_the_same_result():
+    """The statistical checker scores text longer than MAX_LM_CHARS in overlapping windows:
+    the proposals are those of the whole text, and a 550,000-character line needs little memory
+    (it asked for ~276 M-entry arrays)."""
+    from nlp_review.typo import checker
+    from nlp_review.typo.engine import stat_checker
+
+    ck = stat_checker()
+    seed = SEEDS[1].read_text(encoding="utf-8")
+    prose = "".join(ln.strip() for ln in seed.splitlines() if len(ln.strip()) > 30 and "\t" not in ln)
+    text = (prose.replace("。", "，") * 5)[:4000]
+    windowed = ck.proposals(text)
+    saved = checker.MAX_LM_CHARS
+    try:
+        checker.MAX_LM_CHARS = 10**9
+        whole = ck.proposals(text)
+    finally:
+        checker.MAX_LM_CHARS = saved
+    assert windowed and sorted(windowed) == sorted(whole)
+    res = run_bounded(f"""
+        from nlp_review.typo.engine import stat_checker
+        text = ({prose[:400]!r} * 2000)[:550_000]
+        emit({{"found": len(stat_checker().detect(text))}})
+    """, mem_mb=3000, timeout_s=300)
+    assert res["rc"] == 0 and res["out"], res["stderr"][-1500:]
+    assert res["out"]["rss_mb"] < 900
+
+
+# --- bad input that crashed (exit 3 / HTTP 500) ---------------------------------------------------
+
+
+def _page(head: str = "", prefix: str = "") -> bytes:
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    body = "".join(f"<p>{ln}</p>" for ln in seed.splitlines())
+    return f"{prefix}<html><head>{head}</head><body>{body}</body></html>".encode("utf-8")
+
+
+@pytest.mark.parametrize("charset", ["undefined", "unicode_escape", "raw_unicode_escape", "idna", "punycode",
+                                     "utf-7", "rot13", "hex", "x-no-such-charset"])
+def test_html_declared_charset_that_is_no_page_encoding(charset):
+    from nlp_review.ingest import load_bytes
+
+    doc = load_bytes(_page(f'<meta charset="{charset}">'), "page.html")
+    assert doc.text.startswith("呼兰区教育局2023年政府信息公开工作")
+    assert doc.source["encoding"] == "utf-8"
+
+
+def test_xhtml_doctype_with_internal_subset_leaves_no_markup_in_the_text():
+    from nlp_review.ingest import load_bytes
+
+    prefix = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+              '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd" [\n<!ENTITY nbsp "&#160;">\n]>\n')
+    doc = load_bytes(_page(prefix=prefix), "page.xhtml")
+    assert "]>" not in doc.text and "ENTITY" not in doc.text
+    assert doc.text.startswith("呼兰区教育局")
+
+
+@pytest.mark.parametrize("field", ["crc", "version", "method", "local_name"])
+def test_docx_zip_entry_that_cannot_be_inflated_is_a_chinese_error(seed_docx, field):
+    """document.xml missing from the index (its name corrupted) and the package relationships
+    unreadable: bad CRC, an unknown zip version or compression method, a local name that differs
+    from the index — BadZipFile/NotImplementedError escaped as exit 3 before."""
+    from nlp_review.errors import InputError
+    from nlp_review.ingest import load_bytes
+
+    data = zip_field(seed_docx, "word/document.xml", 46, b"x")  # name in the index: "xord/document.xml"
+    data = {"crc": lambda d: zip_field(d, "_rels/.rels", 16, b"\0\0\0\0"),
+            "version": lambda d: zip_field(d, "_rels/.rels", 6, (99).to_bytes(2, "little")),
+            "method": lambda d: zip_field(d, "_rels/.rels", 10, (99).to_bytes(2, "little")),
+            "local_name": lambda d: zip_field(d, "_rels/.rels", 30, b"x", central=False)}[field](data)
+    with pytest.raises(InputError) as e:
+        load_bytes(data, "broken.docx")
+    assert CJK.search(e.value.message)
+
+
+def test_docx_xml_part_over_the_size_limit_is_refused(seed_docx, monkeypatch):
+    from nlp_review.errors import InputError
+    from nlp_review.ingest import docx_reader, load_bytes
+
+    monkeypatch.setattr(docx_reader, "MAX_XML_PART_BYTES", 10_000)
+    with pytest.raises(InputError) as e:
+        load_bytes(seed_docx, "big.docx")
+    assert "XML 部件过大" in e.value.message
+
+
+def test_pdfminer_warnings_stay_off_stderr(tmp_path):
+    """A PDF with a broken MediaBox and font widths: pdfminer logs English warnings, which
+    reached the CLI's stderr through Python's last-resort handler."""
+    from tests.renderers import seed_to_pdf
+
+    pdf = tmp_path / "seed.pdf"
+    seed_to_pdf(SEEDS[0], pdf)
+    data = pdf.read_bytes()
+    # same length: the xref offsets stay right
+    data = re.sub(rb"/MediaBox \[([^\]]*)\]", lambda m: b"/MediaBox [" + b"x" * len(m.group(1)) + b"]", data)
+    (tmp_path / "odd.pdf").write_bytes(data)
+    res = run_bounded(f"""
+        from nlp_review.errors import InputError
+        from nlp_review.ingest import load_path
+        try:
+            emit({{"outcome": len(load_path({str(tmp_path / "odd.pdf")!r}).text)}})
+        except InputError as e:
+            emit({{"outcome": e.message}})
+    """, timeout_s=120)
+    assert res["rc"] == 0 and "损坏" in str(res["out"]["outcome"]), res["stderr"][-500:]
+    assert res["stderr"].strip() == ""  # pdfminer said "Invalid MediaBox in /Page, defaulting to US Letter"
+
+
+# --- the guard of `check` -------------------------------------------------------------------------
+
+
+def _check(path, *args, timeout=400):
+    p = subprocess.run([str(CLI), "check", str(path), *args], capture_output=True, timeout=timeout, cwd=ROOT)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def huge_txt(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("huge") / "huge.txt"
+    path.write_text(huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True), encoding="utf-8")
+    return path
+
+
+def test_check_stops_a_review_over_its_memory_budget(huge_txt):
+    """A loaded review process is ~600 MB resident; the 550,000-character report needs ~800 MB.
+    With a 700 MB budget the seed is reviewed and the huge report is stopped."""
+    rc, out, err = _check(SEEDS[3], "--max-memory-mb", "700")
+    assert rc in (0, 1) and out.startswith("{"), err[-500:]
+    rc, out, err = _check(huge_txt, "--max-memory-mb", "700")
+    assert rc == 2 and not out.strip(), err[-500:]
+    assert err.startswith("nlp-review: 无法审查：审查所需内存超过上限（700 MB）") and "Traceback" not in err
+
+
+def test_check_stops_a_review_over_its_time_budget(huge_txt):
+    rc, out, err = _check(huge_txt, "--timeout", "3")
+    assert rc == 2 and not out.strip(), err[-500:]
+    assert "审查超时（超过 3 秒）" in err and "Traceback" not in err
+
+
+def test_guard_passes_results_and_errors_through():
+    from nlp_review.errors import InputError
+    from nlp_review.guard import Limits, run_guarded
+
+    stats = {}
+    assert run_guarded(sum, [1, 2, 3], limits=Limits(max_rss_mb=2000, timeout_s=30), stats=stats) == 6
+    assert stats["wall_s"] < 30 and stats["peak_rss_mb"] >= 0
+
+    def refuse():
+        raise InputError("x", "中文说明", "detail")
+    with pytest.raises(InputError) as e:
+        run_guarded(refuse, limits=Limits(max_rss_mb=2000, timeout_s=30))
+    assert (e.value.code, e.value.message) == ("x", "中文说明")
+
+    def allocate():
+        return len(bytearray(3 * 2**30))  # beyond RLIMIT_AS: MemoryError in the child
+    with pytest.raises(InputError) as e:
+        run_guarded(allocate, limits=Limits(max_rss_mb=2000, timeout_s=30, address_space_mb=2048))
+    assert e.value.code == "memory_limit"

@@ -1,0 +1,147 @@
+"""The service under hostile uploads (issue #11): oversized chunked bodies, absurd file
+names, no temp files for large uploads, and reviews in guarded worker processes that are
+stopped and replaced when they go over their memory or time budget."""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import time
+import zipfile
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import Settings
+from tests.conftest import SEEDS
+from tests.limits_support import huge_paragraph_text
+from tests.service_support import live_server
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _chinese_error(r, status: int) -> dict:
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    body = r.json()
+    assert body["error"] and CJK.search(body["message"]), body
+    return body
+
+
+def test_oversized_chunked_upload_is_413(tmp_path):
+    """No Content-Length (chunked transfer): refused while streaming with 413, not FastAPI's 400."""
+    app = create_app(Settings(data_dir=tmp_path, max_upload_bytes=1024 * 1024))
+
+    def body():
+        yield b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+        for _ in range(300):
+            yield b"x" * 16384
+        yield b"\r\n--XX--\r\n"
+    with live_server(app) as url:
+        r = httpx.post(url + "/v1/reviews", content=body(), timeout=60,
+                       headers={"content-type": "multipart/form-data; boundary=XX"})
+        assert "content-length" not in {k.lower() for k in r.request.headers}
+        assert _chinese_error(r, 413)["error"] == "too_large"
+        assert httpx.get(url + "/healthz", timeout=10).status_code == 200
+
+
+def test_file_name_of_3000_characters_gets_a_clear_chinese_400(tmp_path):
+    client = TestClient(create_app(Settings(data_dir=tmp_path)))
+    r = client.post("/v1/reviews", files={"file": ("年" * 3000 + ".txt", SEEDS[0].read_bytes(), "text/plain")})
+    body = _chinese_error(r, 400)
+    assert body["error"] == "filename_too_long" and "文件名过长" in body["message"]
+    r = client.post("/v1/reviews", content=b"--XX\r\nnot a form", headers={"content-type": "multipart/form-data"})
+    assert _chinese_error(r, 400)["error"] == "invalid_form"
+
+
+def test_large_upload_is_not_spooled_to_a_temp_file(tmp_path, monkeypatch):
+    """A 1.6 MB .docx (a real report plus an embedded 1.5 MB image): Starlette spools parts
+    over 1 MB to an anonymous file in the system temp directory; the service keeps uploads in
+    memory within its body limit (config: nothing but the database is written to disk)."""
+    from tests.renderers import seed_to_docx
+
+    seed_to_docx(SEEDS[3], tmp_path / "seed.docx")
+    zin = zipfile.ZipFile(tmp_path / "seed.docx")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            z.writestr(info, zin.read(info))
+        z.writestr(zipfile.ZipInfo("word/media/photo.bin"), bytes(range(256)) * 6000, zipfile.ZIP_STORED)
+    data = buf.getvalue()
+    assert len(data) > 1_500_000
+    made = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda *a, **k: made.append(k) or real(*a, **k))
+    client = TestClient(create_app(Settings(data_dir=tmp_path / "svc")))
+    r = client.post("/v1/reviews", files={"file": ("big.docx", data)})
+    assert r.status_code == 201, r.text[:300]
+    assert made == []
+
+
+# --- reviews in guarded worker processes ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pooled(tmp_path_factory):
+    """A service with one review worker process (lifespan started: the worker warms up)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("pooled"), processes=1)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        pool = app.state.pool[0]
+        deadline = time.monotonic() + 900
+        while not pool.pids() or not pool.slots[0].baseline_rss:
+            assert time.monotonic() < deadline, "worker did not start"
+            time.sleep(0.2)
+        yield client, pool
+
+
+def _wait_for_worker(pool, not_pid: int | None = None) -> int:
+    deadline = time.monotonic() + 900
+    while True:
+        pids = pool.pids()
+        if pids and pids[0] != not_pid and pool.slots[0].baseline_rss:
+            return pids[0]
+        assert time.monotonic() < deadline, "no replacement worker"
+        time.sleep(0.2)
+
+
+def test_review_over_its_memory_budget_is_413_and_the_worker_is_replaced(pooled):
+    client, pool = pooled
+    pid = _wait_for_worker(pool)
+    baseline = pool.slots[0].baseline_rss / 2**20
+    huge = huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True).encode("utf-8")
+    saved = pool.limits.max_rss_mb
+    pool.limits.max_rss_mb = baseline + 40  # the 550,000-character review needs ~150 MB more
+    try:
+        r = client.post("/v1/reviews", files={"file": ("huge.txt", huge)})
+    finally:
+        pool.limits.max_rss_mb = saved
+    body = _chinese_error(r, 413)
+    assert body["error"] == "memory_limit" and "内存" in body["message"]
+    new_pid = _wait_for_worker(pool, not_pid=pid)
+    assert new_pid != pid
+    assert client.get("/healthz").status_code == 200
+    r = client.post("/v1/reviews", files={"file": ("ok.txt", SEEDS[3].read_bytes())})
+    assert r.status_code == 201 and r.json()["findings"]
+    assert pool.pids() == [new_pid]
+
+
+def test_review_over_its_time_budget_is_422_and_the_server_keeps_serving(pooled):
+    client, pool = pooled
+    pid = _wait_for_worker(pool)
+    huge = huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True).encode("utf-8")
+    saved = pool.limits.timeout_s
+    pool.limits.timeout_s = 2
+    try:
+        t0 = time.monotonic()
+        r = client.post("/v1/reviews", files={"file": ("huge.txt", huge)})
+        took = time.monotonic() - t0
+    finally:
+        pool.limits.timeout_s = saved
+    body = _chinese_error(r, 422)
+    assert body["error"] == "timeout" and "超时" in body["message"]
+    assert took < 30
+    _wait_for_worker(pool, not_pid=pid)
+    r = client.post("/v1/reviews", files={"file": ("ok.txt", SEEDS[3].read_bytes())})
+    assert r.status_code == 201
