@@ -135,7 +135,7 @@ class _Slot:
             try:
                 job = pool.jobs.get(timeout=0.2)
             except queue.Empty:
-                if self.proc is not None and self.proc.poll() is not None:
+                if self.proc is not None and self.proc.poll() is not None and not pool.stopping.is_set():
                     log.warning("idle review worker %d exited (status %s)", self.index, self.proc.returncode)
                     self.kill_worker()
                 continue

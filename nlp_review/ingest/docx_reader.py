@@ -242,6 +242,7 @@ class _Reader:
         para = self._P(p, self.document._body)
         pieces = [Piece(run.text, {"para": i, "run": r}, 0)
                   for r, run in enumerate(iter_runs(para)) if run.text]
+        self.budget.add_chars(sum(len(pc.text) for pc in pieces))
         out = [Paragraph(pieces=pieces)]
         for box in _textbox_contents(p):
             out.extend(self.container(box, tables_inline=True))

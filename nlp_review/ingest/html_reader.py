@@ -209,11 +209,21 @@ class _Walker:
         self.blocks: list = []
         self.pieces: list[Piece] = []
         self._path_cache: dict = {}
+        self._steps: dict = {}  # parent → {child: "/tag[k]"}
 
     def _path(self, el) -> str:
+        """`tree.getpath(el)`, built from the parent's path: lxml's getpath walks all the
+        siblings on every call, quadratic for a page of 100,000 paragraphs in one div."""
         p = self._path_cache.get(el)
         if p is None:
-            p = self.tree.getpath(el)
+            parent = el.getparent()
+            if parent is None:
+                p = self.tree.getpath(el)
+            else:
+                steps = self._steps.get(parent)
+                if steps is None:
+                    steps = self._steps[parent] = _child_steps(parent)
+                p = self._path(parent) + steps[el]
             self._path_cache[el] = p
         return p
 
@@ -224,6 +234,7 @@ class _Walker:
             self.pieces.pop(0)
         if self.pieces:
             self.budget.add_paragraph()
+            self.budget.add_chars(sum(len(pc.text) for pc in self.pieces))
             self.blocks.append(Paragraph(pieces=self.pieces))
         self.pieces = []
 
@@ -336,6 +347,21 @@ class _Walker:
         for r in range(len(rows)):
             block.rows.append([grid.get((r, c), TableCell()) for c in range(width[r])])
         return block
+
+
+def _child_steps(parent) -> dict:
+    """Each child element's last path step as libxml2 writes it: "/tag", or "/tag[k]" (1-based
+    among the siblings with that tag) when the tag occurs more than once."""
+    children = [c for c in parent if isinstance(c.tag, str)]
+    total: dict[str, int] = {}
+    for c in children:
+        total[c.tag] = total.get(c.tag, 0) + 1
+    seen: dict[str, int] = {}
+    steps = {}
+    for c in children:
+        seen[c.tag] = seen.get(c.tag, 0) + 1
+        steps[c] = f"/{c.tag}[{seen[c.tag]}]" if total[c.tag] > 1 else f"/{c.tag}"
+    return steps
 
 
 def _is_layout_table(table_el) -> bool:

@@ -19,7 +19,7 @@ MAX_TABLE_ROWS = 2_000  # per table
 MAX_CELLS = 50_000  # grid positions of all tables of a document together
 MAX_PARAGRAPHS = 100_000  # paragraphs a reader emits (empty ones included)
 MAX_LINES = 20_000  # non-empty lines of the review text
-MAX_SOURCE_CHARS = 2_000_000  # decoded characters of a text/Markdown/HTML file before reading
+MAX_READ_CHARS = 1_200_000  # text a reader collects (twice the review's 600,000-character limit)
 MAX_XML_PART_BYTES = 32 * 1024 * 1024  # one XML part of a .docx, uncompressed
 MAX_PDF_PAGE_CHARS = 20_000  # characters drawn on one PDF page (a dense A4 page: ~3,000)
 
@@ -35,6 +35,12 @@ class Budget:
     def __init__(self) -> None:
         self.cells = 0
         self.paragraphs = 0
+        self.chars = 0
+
+    def add_chars(self, n: int) -> None:
+        """Text collected so far: a reader stops long before building a 4-million-character document."""
+        self.chars += n
+        check_read_chars(self.chars)
 
     def add_cells(self, n: int) -> None:
         self.cells += n
@@ -55,9 +61,10 @@ class Budget:
                              f"table rows > {MAX_TABLE_ROWS}")
 
 
-def check_source_chars(n: int) -> None:
-    if n > MAX_SOURCE_CHARS:
-        raise InputError("too_long", f"文件内容过长（{n} 字符），超过单份年报的合理长度。", f"source chars {n}")
+def check_read_chars(n: int) -> None:
+    if n > MAX_READ_CHARS:
+        raise InputError("too_long", f"文件内容过长（超过 {MAX_READ_CHARS} 字），超过单份年报的合理长度。",
+                         f"read chars {n}")
 
 
 def check_lines(n: int) -> None:

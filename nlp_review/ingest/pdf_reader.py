@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
-from .limits import MAX_PDF_PAGE_CHARS, MAX_SOURCE_CHARS
+from .limits import MAX_PDF_PAGE_CHARS, check_read_chars
 from .text_reader import _HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
@@ -335,8 +335,7 @@ def read_pdf(data: bytes, max_pages: int = 200, timeout_s: float = 60.0) -> RawD
                     has_images = has_images or bool(page.images)
                     pages.append(_read_page(page, p_no))
                     n_drawn += len(page.chars)
-                    if n_drawn > MAX_SOURCE_CHARS:
-                        raise InputError("too_long", "PDF 文字内容过长，超过单份年报的合理长度。", f"{n_drawn} chars")
+                    check_read_chars(n_drawn)
                     page.close()
                 deadline.check()
         except _Timeout:

@@ -6,7 +6,7 @@ import statistics
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
-from .limits import MAX_PARAGRAPHS, MAX_TABLE_COLUMNS, Budget, check_source_chars
+from .limits import MAX_PARAGRAPHS, MAX_TABLE_COLUMNS, Budget, check_read_chars
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -96,7 +96,7 @@ def mark_hard_wraps(paras: list[Paragraph]) -> None:
 def _decode_bounded(data: bytes) -> tuple[str, str]:
     """decode_text, refusing texts whose size alone is no report (before any line object is built)."""
     text, encoding = decode_text(data)
-    check_source_chars(len(text))
+    check_read_chars(len(text))
     if text.count("\n") > MAX_PARAGRAPHS:
         raise InputError("too_complex", f"文件中的文字行过多（超过 {MAX_PARAGRAPHS} 行），不像单份年度报告，已拒绝处理。",
                          f"lines > {MAX_PARAGRAPHS}")

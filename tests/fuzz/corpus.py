@@ -81,6 +81,9 @@ def plan(full: bool = True, scale: float = 1.0) -> list[tuple[str, str, int, int
 
 def write(items: list[tuple[str, str, int, int]], out_dir: Path) -> list[tuple[Input, Path]]:
     """Build and write every planned input; returns (input, path) pairs (data dropped)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", "Duplicate name", UserWarning)  # zip_entry writes duplicates on purpose
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / "_bases"
     tmp.mkdir(exist_ok=True)
