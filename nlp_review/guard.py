@@ -134,21 +134,38 @@ class Watch:
         return None
 
 
+def outcome(fn: Callable, args: tuple) -> tuple:
+    """fn(*args) as a picklable outcome for the watching process: ("ok", value),
+    ("input_error", (code, message, detail)), ("memory", None) or ("exception", (name, message, traceback))."""
+    try:
+        return ("ok", fn(*args))
+    except InputError as e:
+        return ("input_error", (e.code, e.message, e.detail))
+    except MemoryError:
+        return ("memory", None)
+    except Exception as e:  # noqa: BLE001 - a bug: reported to the watcher, which decides
+        return ("exception", (type(e).__name__, str(e), traceback.format_exc()))
+
+
+def unwrap(kind: str, payload, limits: Limits):
+    """The value of an `outcome`, or its error raised here."""
+    if kind == "ok":
+        return payload
+    if kind == "input_error":
+        raise InputError(*payload)
+    if kind == "memory":
+        raise limits.memory_error()
+    raise ReviewFailed(*payload)
+
+
 def _child(fn: Callable, args: tuple, w: int, parent: int, limits: Limits) -> None:
-    """In the forked child: run fn, send ("ok", result) or the error back, never return."""
+    """In the forked child: run fn, send its outcome back, never return."""
     code = 0
     try:
         die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         limit_address_space(limits.address_space_mb)
-        try:
-            res: tuple = ("ok", fn(*args))
-        except InputError as e:
-            res = ("input_error", (e.code, e.message, e.detail))
-        except MemoryError:
-            res = ("memory", None)
-        except BaseException as e:  # noqa: BLE001 - reported to the parent, which decides
-            res = ("exception", (type(e).__name__, str(e), traceback.format_exc()))
+        res = outcome(fn, args)
         try:
             data = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
@@ -219,13 +236,7 @@ def run_guarded(fn: Callable[..., Any], *args, limits: Limits | None = None, sta
         if sig == signal.SIGKILL and watch.peak_rss > 0.8 * limits.max_rss_mb * MB:
             raise limits.memory_error()  # the kernel's OOM killer, near the budget
         raise crashed_error(f"child status {status} (signal {sig})")
-    if kind == "ok":
-        return payload
-    if kind == "input_error":
-        raise InputError(*payload)
-    if kind == "memory":
-        raise limits.memory_error()
-    raise ReviewFailed(*payload)
+    return unwrap(kind, payload, limits)
 
 
 def _kill(pid: int) -> None:

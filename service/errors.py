@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nlp_review.errors import InputError, ModelError
 
-from .workers import ServiceStopping
+from .workers import ServiceStopping, WorkerUnavailable
 
 log = logging.getLogger("nlp_review.service")
 
@@ -84,6 +84,12 @@ def install(app: FastAPI) -> None:
         msg = e.detail if isinstance(e.detail, str) and any("\u4e00" <= c <= "\u9fff" for c in e.detail) \
             else HTTP_MESSAGES.get(e.status_code, "请求无法完成。")
         return error_response(e.status_code, f"http_{e.status_code}", msg, headers=getattr(e, "headers", None))
+
+    @app.exception_handler(WorkerUnavailable)
+    async def _no_worker(_req: Request, e: WorkerUnavailable):
+        log.error("no review worker could be started")
+        return error_response(503, "worker_unavailable", "审查进程无法启动，暂时无法审查。请稍后重试或联系管理员。",
+                              headers={"Retry-After": "30"})
 
     @app.exception_handler(ServiceStopping)
     async def _stopping(_req: Request, e: ServiceStopping):

@@ -32,12 +32,11 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from nlp_review.errors import InputError
-from nlp_review.guard import Limits, Watch, crashed_error, die_with_parent, limit_address_space, rss_bytes
+from nlp_review.guard import (Limits, Watch, crashed_error, die_with_parent, limit_address_space, outcome, rss_bytes,
+                              unwrap)
 
 log = logging.getLogger("nlp_review.service")
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +47,10 @@ START_TIMEOUT_S = 600  # loading the models on a busy machine
 
 class ServiceStopping(Exception):
     """The server is shutting down: the job was not (or not fully) run."""
+
+
+class WorkerUnavailable(Exception):
+    """A worker process could not be started (the job was not run)."""
 
 
 class _Job:
@@ -128,6 +131,12 @@ class _Slot:
         while not pool.stopping.is_set():
             if self.proc is None:
                 if not self.start_worker():
+                    try:  # a waiting request gets an answer instead of waiting for the next try
+                        job = pool.jobs.get_nowait()
+                        if job is not None and job.future.set_running_or_notify_cancel():
+                            job.future.set_exception(WorkerUnavailable())
+                    except queue.Empty:
+                        pass
                     pool.stopping.wait(backoff)
                     backoff = min(backoff * 2, 60)
                     continue
@@ -178,15 +187,11 @@ class _Slot:
                 self.kill_worker()
                 raise stop
         self.jobs_done += 1
-        if kind == "ok":
-            return payload
-        if kind == "input_error":
-            raise InputError(*payload)
         if kind == "memory":
             self.kill_worker()
-            raise pool.limits.memory_error()
-        log.error("review failed in worker %d: %s", self.index, payload[2] if len(payload) > 2 else payload)
-        raise RuntimeError(f"{payload[0]}: {payload[1]}")
+        elif kind == "exception":
+            log.error("review failed in worker %d: %s", self.index, payload[2])
+        return unwrap(kind, payload, pool.limits)
 
 
 class WorkerPool:
@@ -244,8 +249,8 @@ def _warm() -> None:
     sample = ROOT / "samples" / "sample_report.txt"
     try:
         review_text(sample.read_text(encoding="utf-8") if sample.is_file() else "一、总体情况\n预热。")
-    except InputError:
-        pass
+    except Exception:  # noqa: BLE001 - warming is best effort: a missing model is each review's 503
+        log.exception("warm-up review failed")
 
 
 def worker_main(fd: int, parent: int, address_space_mb: float) -> None:
@@ -260,14 +265,7 @@ def worker_main(fd: int, parent: int, address_space_mb: float) -> None:
             fn, args = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
-        try:
-            res: tuple = ("ok", fn(*args))
-        except InputError as e:
-            res = ("input_error", (e.code, e.message, e.detail))
-        except MemoryError:
-            res = ("memory", None)
-        except Exception as e:  # noqa: BLE001 - reported to the server, which logs it
-            res = ("exception", (type(e).__name__, str(e), traceback.format_exc()))
+        res = outcome(fn, args)
         try:
             conn.send(res)
         except MemoryError:

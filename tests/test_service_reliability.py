@@ -145,3 +145,21 @@ def test_review_over_its_time_budget_is_422_and_the_server_keeps_serving(pooled)
     _wait_for_worker(pool, not_pid=pid)
     r = client.post("/v1/reviews", files={"file": ("ok.txt", SEEDS[3].read_bytes())})
     assert r.status_code == 201
+
+
+def test_worker_that_cannot_start_answers_503_instead_of_hanging(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # every worker exits at once
+    app = create_app(Settings(data_dir=tmp_path, processes=1))
+    with TestClient(app) as client:
+        r = client.post("/v1/reviews", files={"file": ("a.txt", SEEDS[3].read_bytes())})
+        body = _chinese_error_5xx(r, 503)
+        assert body["error"] == "worker_unavailable"
+
+
+def _chinese_error_5xx(r, status: int) -> dict:
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    body = r.json()
+    assert CJK.search(body["message"]), body
+    return body

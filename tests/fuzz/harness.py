@@ -370,6 +370,16 @@ def summarize(cli: list[dict], service: dict | None) -> tuple[str, dict]:
     return "\n".join(lines), stats
 
 
+def _logger(fh, prefix: str):
+    """Write each record as a JSON line (flushed: a killed run keeps what it did); say failures."""
+    def log(rec: dict) -> None:
+        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fh.flush()
+        if rec["problems"]:
+            print(f"{prefix} {rec['name']}: {rec['problems']}", file=sys.stderr)
+    return log
+
+
 def main(argv: list[str] | None = None) -> int:
     from tests.fuzz.corpus import plan, write
 
@@ -395,26 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     written = write(items, corpus_dir)
     print(f"corpus: {len(written)} inputs in {corpus_dir} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
     logf = open(out / "results.jsonl", "w", encoding="utf-8")
-
-    def log(rec):
-        logf.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        logf.flush()
-        if rec["problems"]:
-            print(f"FAIL {rec['name']}: {rec['problems']}", file=sys.stderr)
-
-    cli = [] if args.no_cli else run_cli(written, out, args.jobs, args.mode, log)
+    cli = [] if args.no_cli else run_cli(written, out, args.jobs, args.mode, _logger(logf, "FAIL"))
+    logf.close()
     service = None
     if args.service:
-        slog = open(out / "service.jsonl", "w", encoding="utf-8")
-
-        def log_s(rec):
-            slog.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            slog.flush()
-            if rec["problems"]:
-                print(f"FAIL service {rec['name']}: {rec['problems']}", file=sys.stderr)
-        service = run_service(written, log=log_s)
-        slog.close()
-    logf.close()
+        with open(out / "service.jsonl", "w", encoding="utf-8") as slog:
+            service = run_service(written, log=_logger(slog, "FAIL service"))
     table, stats = summarize(cli, service)
     stats["seconds"] = round(time.monotonic() - t0)
     (out / "summary.md").write_text(table + "\n", encoding="utf-8")
