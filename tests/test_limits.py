@@ -377,3 +377,16 @@ def test_year_over_year_comparison_of_huge_paragraphs_is_bounded(tmp_path):
     """, timeout_s=240)
     assert res["rc"] == 0 and res["out"], (res["rc"], res["stderr"][-800:])
     assert res["out"]["s"] < 60 and "sentence" in res["out"]["kinds"]
+
+
+def test_utf8_bom_with_invalid_bytes_is_a_chinese_error():
+    """Found by the fuzz corpus (unicode_noise-md-0-3): a BOM then a lone surrogate in CESU-8
+    bytes raised UnicodeDecodeError (exit 3)."""
+    from nlp_review.errors import InputError
+    from nlp_review.ingest import load_bytes
+
+    data = b"\xef\xbb\xbf" + SEEDS[0].read_text(encoding="utf-8").replace("。", "。\ud800", 3).encode("utf-8", "surrogatepass")
+    for name in ("report.txt", "report.md"):
+        with pytest.raises(InputError) as e:
+            load_bytes(data, name)
+        assert "UTF-8" in e.value.message and CJK.search(e.value.message)

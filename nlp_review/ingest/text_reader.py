@@ -28,7 +28,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     error, never a silent guess.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as e:
+            raise InputError("encoding", "文件声明为 UTF-8 编码（带 BOM），但内容含有无法按此编码读取的字节。"
+                                         "请用文本编辑器另存为 UTF-8 后重新提交。", str(e))
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         try:
             return data.decode("utf-16"), "utf-16"
