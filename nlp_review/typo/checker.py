@@ -263,9 +263,11 @@ class StatChecker:
             sc = float(gain[k])
             if i == 0:  # only the boundary as left context: weak evidence
                 sc -= START_PENALTY
-            if self.word_weight:
-                alt = s[:i] + ch + s[i + 1:]
-                sc += self.word_weight * (self._in_word(alt, i) - self._in_word(s, i))
+            if self.word_weight:  # _in_word reads 3 characters each side: a local copy, not the sentence
+                a = max(0, i - 3)
+                local = s[a:i + 4]
+                alt = local[:i - a] + ch + local[i - a + 1:]
+                sc += self.word_weight * (self._in_word(alt, i - a) - self._in_word(local, i - a))
             if i not in best or sc > best[i][2]:
                 best[i] = (i, ch, sc)
         out = sorted(best.values())
