@@ -257,6 +257,7 @@ class StatChecker:
         good = np.nonzero(gain > 0)[0]
         out = []
         best: dict[int, tuple[int, str, float]] = {}
+        here: dict[int, bool] = {}  # is position i in a dictionary word as written?
         for k in good:
             i = int(P[k])
             ch = lm.chars[int(C[k]) - 3]
@@ -265,9 +266,13 @@ class StatChecker:
                 sc -= START_PENALTY
             if self.word_weight:  # _in_word reads 3 characters each side: a local copy, not the sentence
                 a = max(0, i - 3)
+                if i not in here:
+                    here[i] = self._in_word(s[a:i + 4], i - a)
+                if self.word_weight > 0 and i in best and sc + self.word_weight * (1 - here[i]) <= best[i][2]:
+                    continue  # cannot beat the position's best even with the word bonus
                 local = s[a:i + 4]
                 alt = local[:i - a] + ch + local[i - a + 1:]
-                sc += self.word_weight * (self._in_word(alt, i - a) - self._in_word(local, i - a))
+                sc += self.word_weight * (self._in_word(alt, i - a) - here[i])
             if i not in best or sc > best[i][2]:
                 best[i] = (i, ch, sc)
         out = sorted(best.values())
