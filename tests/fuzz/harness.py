@@ -315,7 +315,11 @@ def run_service(items: list, processes: int = 2, clients: int = 4, log=None) -> 
                 status, body = r.status_code, r.content
             except httpx.HTTPError as e:
                 status, body = -1, repr(e).encode()
-            rec = {"name": item.name, "family": item.family, "format": item.fmt, "status": status,
+            try:
+                error = json.loads(body).get("error") if status >= 400 else None
+            except (ValueError, AttributeError):
+                error = None
+            rec = {"name": item.name, "family": item.family, "format": item.fmt, "status": status, "error": error,
                    "wall_s": round(time.monotonic() - t0, 2),
                    "problems": judge_http(status, body) if status > 0 else [f"connection: {body[:120]!r}"]}
             if log:
@@ -359,6 +363,7 @@ def summarize(cli: list[dict], service: dict | None) -> tuple[str, dict]:
     lines += ["", "Most frequent refusals (exit 2):", ""] + [f"- {n} × {m}" for m, n in msgs.most_common(12)]
     if service is not None:
         st = collections.Counter(r["status"] for r in service["results"])
+        codes = collections.Counter(f"{r['status']} {r.get('error')}" for r in service["results"] if r["status"] >= 400)
         bad = [r for r in service["results"] if r["problems"]]
         stats["service"] = {"statuses": dict(sorted(st.items())), "failed": bad,
                             **{k: v for k, v in service.items() if k != "results"}}
@@ -366,7 +371,8 @@ def summarize(cli: list[dict], service: dict | None) -> tuple[str, dict]:
                       f"5xx {sum(v for k, v in st.items() if k >= 500)}, failed {len(bad)}; /healthz after: "
                       f"{service['healthz_after']}, a seed review after: {service['review_after']}; peak worker RSS "
                       f"{service['peak_worker_rss_mb']} MB; stopped in {service['stop_s']} s, processes left: "
-                      f"{len(service['left_after_stop'])}."]
+                      f"{len(service['left_after_stop'])}.", "",
+                  "Service refusals: " + ", ".join(f"{n} × {c}" for c, n in codes.most_common())]
     return "\n".join(lines), stats
 
 
