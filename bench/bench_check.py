@@ -3,8 +3,9 @@ report on one core once loaded, excluding ML models).
 
     .venv/bin/python bench/bench_check.py [--repeat 20] [--rules-only]
 
-`--rules-only` runs only the foundation pipeline (ingestion, structure, tables, rule
-checks) — the figure the target is about; without it the full current pipeline runs.
+`--rules-only` runs only the foundation pipeline (ingestion, structure, tables, sentences,
+the structure and table rules) — the figure the target is about; without it the full
+`review` preset runs.
 Run it by hand or in CI as a report; it asserts nothing.
 """
 from __future__ import annotations
@@ -22,11 +23,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp_review import pipeline  # noqa: E402
 from nlp_review.ingest import load_bytes  # noqa: E402
+from nlp_review.pipeline import Pipeline  # noqa: E402
 
-FOUNDATION = {"sections", "report_guard", "tables", "sentences", "checks", "scores"}
-FOUNDATION_RULES = ["nlp_review.checks.structure", "nlp_review.checks.table_identity"]
+FOUNDATION = ("sections", "report_guard", "tables", "sentences",
+              ("checks", {"categories": ("structure", "table_identity")}), "scores")
 
 
 def main() -> None:
@@ -38,17 +39,12 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     except (AttributeError, OSError):
         pass
-    if args.rules_only:
-        pipeline.PIPELINE[:] = [c for c in pipeline.PIPELINE if c[0] in FOUNDATION]
-        import nlp_review.checks as checks
-        from importlib import import_module
-
-        checks.ALL_RULE_MODULES[:] = [import_module(m) for m in FOUNDATION_RULES]
+    pipe = Pipeline(FOUNDATION, "foundation") if args.rules_only else Pipeline.preset("review")
     seeds = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))
     data = [(p.name, p.read_bytes()) for p in seeds]
     t0 = time.perf_counter()
     for name, b in data:  # warm-up: spaCy, jieba dictionary, models load once
-        pipeline.review(load_bytes(b, name))
+        pipe.run(load_bytes(b, name))
     print(f"warm-up (loading) {1000 * (time.perf_counter() - t0):.0f} ms")
     print(f"{'report':<28}{'chars':>7}{'median ms':>11}{'p95 ms':>9}{'peak KiB':>10}")
     all_ms = []
@@ -56,10 +52,10 @@ def main() -> None:
         times = []
         for _ in range(args.repeat):
             s = time.perf_counter()
-            doc = pipeline.review(load_bytes(b, name))
+            doc = pipe.run(load_bytes(b, name))
             times.append(1000 * (time.perf_counter() - s))
         tracemalloc.start()
-        pipeline.review(load_bytes(b, name))
+        pipe.run(load_bytes(b, name))
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         times.sort()

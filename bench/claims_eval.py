@@ -25,8 +25,13 @@ sys.path.insert(0, str(ROOT / "corpus" / "claims"))
 
 from build import locate  # noqa: E402
 
-from nlp_review.checks.contradictions import REPORT_MIN  # noqa: E402
-from nlp_review.claims import claims_doc as claims_of  # noqa: E402
+from nlp_review.checks.contradiction.claims import REPORT_MIN  # noqa: E402
+from nlp_review.pipeline import read_path  # noqa: E402
+
+
+def claims_of(path):
+    """The text through the review pipeline up to and including the claims component."""
+    return read_path(path, until="claims")
 
 DATA = ROOT / "corpus" / "claims"
 

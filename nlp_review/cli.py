@@ -19,11 +19,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
 EXTRA_COMMANDS: list[str] = [
-    "nlp_review.models.train:add_command",
+    "nlp_review.training.cli:add_command",
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
     "nlp_review.annotate.cli:add_command",
     "nlp_review.claims.cli:add_command",
+    "nlp_review.analytics.cli:add_command",
 ]
 
 
@@ -36,12 +37,12 @@ def _options(args) -> "object":
 
 def _check_job(args) -> tuple[str, int]:
     """The review of `check` (in the guarded child): (what to print, exit code)."""
-    from .pipeline import review_path
+    from .pipeline import previous_path, review_path
     from .report import render_text, to_contract
 
     options = _options(args)
     if getattr(args, "previous", None):
-        options.previous = review_path(args.previous)
+        options.previous = previous_path(args.previous)
     doc = review_path(args.file, options)
     if args.format == "json":
         out = json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n"
@@ -104,7 +105,7 @@ def _done_hashes(*paths: Path) -> set[str]:
 def cmd_batch(args) -> int:
     from tqdm import tqdm
 
-    from .pipeline import review_bytes
+    from .pipeline import previous_path, review_bytes
     from .report import to_contract
 
     root = Path(args.dir)
@@ -118,7 +119,7 @@ def cmd_batch(args) -> int:
     options = _options(args)
     from .boilerplate.batch import prepare_batch  # the batch joins the commonness index; years pair up
 
-    before_each = prepare_batch(files, root, options)
+    before_each = prepare_batch(files, root, options, previous_path)
     new_rows = []
     skipped = 0
     with out.open("a", encoding="utf-8") as fo, errors_path.open("a", encoding="utf-8") as fe:
@@ -168,17 +169,36 @@ def cmd_batch(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from .checks.catalogue import load_all_rules
+    from .checks import docs
 
-    rules = load_all_rules()
-    if args.format == "json":
-        data = [{"id": r.id, "category": r.category, "severity": r.severity, "description": r.description,
-                 "message": r.message, "examples": [{"text": e.text, "flagged": e.flagged} for e in r.examples
-                                                    if not e.whole]} for r in rules.values()]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+    if args.rule:
+        rule, old = docs.find(args.rule)
+        if rule is None:
+            print(f"nlp-review: 没有规则 {args.rule}。`nlp-review rules` 列出全部规则。", file=sys.stderr)
+            return EXIT_INPUT
+        if old:
+            print(f"{old} 已更名为 {rule.id}。\n")
+        sys.stdout.write(docs.rule_doc(rule))
         return EXIT_OK
-    for r in sorted(rules.values(), key=lambda r: r.id):
-        print(f"{r.id:<32} {r.category:<16} {r.severity:<8} {r.description}")
+    if args.format == "json":
+        print(json.dumps(docs.as_json(), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        if args.write:
+            changed = docs.write_readme(Path(args.write))
+            print(f"{args.write}：规则表{'已更新' if changed else '已是最新'}。", file=sys.stderr)
+        else:
+            sys.stdout.write(docs.markdown())
+    else:
+        for r in sorted(docs.load_rules().values(), key=lambda r: r.id):
+            print(f"{r.id:<34} {r.category:<16} {r.severity:<8} {r.description}")
+    return EXIT_OK
+
+
+def cmd_pipeline(args) -> int:
+    from .pipeline import PRESETS, Pipeline
+
+    names = [args.preset] if args.preset else list(PRESETS)
+    print("\n\n".join(Pipeline.preset(n).describe() for n in names))
     return EXIT_OK
 
 
@@ -212,9 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--progress", action="store_true", help="即使不在终端中也显示进度条")
     b.set_defaults(func=cmd_batch)
 
-    r = sub.add_parser("rules", help="列出规则目录")
-    r.add_argument("--format", choices=("text", "json"), default="text")
+    r = sub.add_parser("rules", help="列出规则目录；给出规则编号时显示该规则的说明和示例")
+    r.add_argument("rule", nargs="?", help="规则编号，如 TYPO.JIEZHI_JIEZHI（旧编号也可）")
+    r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    r.add_argument("--write", metavar="README", help="与 --format markdown 同用：更新该文件中标记之间的规则表")
     r.set_defaults(func=cmd_rules)
+
+    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要（requires）与产出（assigns）的数据层")
+    pl.add_argument("--describe", action="store_true", help="打印组件图（默认行为）")
+    pl.add_argument("--preset", choices=("review", "fragment", "previous_year"), help="只显示一个预设")
+    pl.set_defaults(func=cmd_pipeline)
 
     from importlib import import_module
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+if TYPE_CHECKING:  # the types of layers that their components own
+    from .boilerplate.component import BoilerplateAnalysis
+    from .claims.extract import Claim
+    from .claims.numbers import Compact, Mention
+    from .elements.segment import Unit
+    from .ingest.builder import Grid
+    from .structure.sections import HeadingCandidate
+    from .tables.parse import ParseIssue, Token
 
 
 @dataclass
@@ -154,26 +163,96 @@ class Finding:
         return out
 
 
+# The layers ingestion fills (ingest/builder.py); components add the others.
+INGESTED: tuple[str, ...] = ("text", "source_map", "source", "grids", "table_spans")
+
+
+class Tokens:
+    """The jieba tokens of every narrative paragraph: (paragraph start in `Doc.text`, the
+    paragraph's spaCy `Doc`), plus an offset index built on first use."""
+
+    def __init__(self, parsed: list[tuple[int, Any]] | None = None):
+        self.parsed: list[tuple[int, Any]] = parsed or []
+        self._index: Optional[tuple[list[int], list[tuple[int, int, str]]]] = None
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return iter(self.parsed)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+    def __getitem__(self, i: int) -> tuple[int, Any]:
+        return self.parsed[i]
+
+    def index(self) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """(sorted start offsets, (start, end, text) of every non-space token), cached."""
+        if self._index is None:
+            toks = sorted((p + t.idx, p + t.idx + len(t.text), t.text)
+                          for p, sdoc in self.parsed for t in sdoc if not t.is_space)
+            self._index = ([t[0] for t in toks], toks)
+        return self._index
+
+    def between(self, start: int, end: int) -> list[str]:
+        """The texts of the tokens that lie inside text[start:end]."""
+        starts, toks = self.index()
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(toks) and toks[i][0] < end:
+            if toks[i][1] <= end:
+                out.append(toks[i][2])
+            i += 1
+        return out
+
+
 @dataclass
 class Doc:
+    """The document and every layer the pipeline adds. Each layer is a field named as
+    in its component's `assigns` (component.py); `layers` says which are filled so far.
+    `user_data` belongs to the caller: no component reads or writes it."""
+
     text: str
     source_map: SourceMap
     source: dict  # filename, format, sha256, chars, encoding…
-    # Layers added by pipeline components:
+    # Ingestion: real tables (docx/html/pdf) as cell spans, and their outer spans.
+    grids: list["Grid"] = field(default_factory=list)
+    table_spans: list[Span] = field(default_factory=list)
+    # "sections": title, agency, year, the six sections, and the heading slips it saw.
     title: Optional[str] = None
     title_span: Optional[Span] = None
     agency: Optional[str] = None
     year: Optional[int] = None
     sections: list[Section] = field(default_factory=list)
+    section_duplicates: list["HeadingCandidate"] = field(default_factory=list)
+    section_misnumbered: list["HeadingCandidate"] = field(default_factory=list)
+    section_order: list[int] = field(default_factory=list)  # section numbers in text order
+    # "tables": typed cells, what could not be read, cells written in scientific notation.
+    tables: dict[str, Table] = field(default_factory=dict)
+    table_issues: list["ParseIssue"] = field(default_factory=list)
+    sci_cells: list[tuple[str, str, "Token"]] = field(default_factory=list)  # (table, key, token)
+    # "sentences": narrative paragraphs and sentences, and their spaCy/jieba tokens.
     paragraphs: list[Span] = field(default_factory=list)
     sentences: list[Span] = field(default_factory=list)
-    table_spans: list[Span] = field(default_factory=list)  # real tables from docx/html/pdf
-    tables: dict[str, Table] = field(default_factory=dict)
-    claims: list[Any] = field(default_factory=list)
+    tokens: Tokens = field(default_factory=Tokens)
+    # "claims": narrative statements of table quantities; every number with a unit, per unit.
+    claims: list["Claim"] = field(default_factory=list)
+    quantities: list[tuple[Span, "Compact", list["Mention"]]] = field(default_factory=list)
+    # "elements": the contract's elements, the labelled units, aspects only named in passing.
     elements: dict[str, dict] = field(default_factory=dict)
+    element_units: dict[int, list[tuple["Unit", tuple[str, float, list[str]]]]] = field(default_factory=dict)
+    element_mentions: dict[str, dict] = field(default_factory=dict)
+    # "boilerplate": per-sentence judgements, copies from last year, foreign place names.
+    boilerplate: Optional["BoilerplateAnalysis"] = None
+    # "checks" and "scores".
     findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # why a rule stayed silent (no model…)
     scores: dict[str, Any] = field(default_factory=dict)
+    timing_ms: Optional[float] = None  # set by the review entry points (pipeline.py)
+    layers: set[str] = field(default_factory=lambda: set(INGESTED))
     user_data: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, layer: str) -> bool:
+        """Whether a component (or ingestion) has filled `layer`."""
+        return layer in self.layers
 
     def section(self, number: int) -> Optional[Section]:
         for s in self.sections:

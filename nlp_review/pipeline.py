@@ -1,116 +1,163 @@
-"""The review pipeline (spaCy style): one `Doc` flows through small components, each
-adding one layer — sections, tables, sentences, …, findings, scores — and never
-re-parsing what an earlier one produced.
+"""The review pipeline (spaCy style): one `Doc` flows through declared components, each
+filling the layers it `assigns` from the layers it `requires` (component.py).
 
-A component is "module:function" called as fn(doc, options). Add a component by adding
-its entry to `PIPELINE` at the place where the layers it reads already exist.
+A `Pipeline` is built from component names, checked when built (every required layer is
+assigned by ingestion or an earlier component) and run on one doc (`run`) or a stream of
+them (`pipe`). `PRESETS` are the pipelines the product uses: the full `review`, the
+LanguageTool `fragment` check and the `previous_year` read of last year's report. The
+`review_*` functions are the entry points callers use.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Callable, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
+from .component import COMPONENTS, INGESTED, Component
 from .doc import Doc
-from .errors import InputError
+from .options import Options
 
-PIPELINE: list[tuple[str, str]] = [
-    ("sections", "nlp_review.structure.sections:detect_sections"),
-    ("report_guard", "nlp_review.pipeline:require_report"),
-    ("tables", "nlp_review.tables.parse:parse_tables"),
-    ("sentences", "nlp_review.structure.sentences:segment"),
-    ("claims", "nlp_review.claims.extract:extract_claims"),
-    ("elements", "nlp_review.elements.component:detect_elements"),
-    ("boilerplate", "nlp_review.boilerplate.component:analyse"),
-    ("checks", "nlp_review.pipeline:run_checks"),
-    ("scores", "nlp_review.pipeline:score"),
-]
+__all__ = ["Options", "Pipeline", "PRESETS", "review", "review_bytes", "review_path", "review_text",
+           "review_fragment", "previous_bytes", "previous_path", "read_path"]
 
+# The modules whose `@component` functions the presets use (imported when a pipeline is built).
+COMPONENT_MODULES: tuple[str, ...] = (
+    "nlp_review.structure.sections",
+    "nlp_review.structure.guard",
+    "nlp_review.tables.parse",
+    "nlp_review.structure.sentences",
+    "nlp_review.claims.extract",
+    "nlp_review.elements.component",
+    "nlp_review.boilerplate.component",
+    "nlp_review.checks.runner",
+    "nlp_review.ingest.ocr_evidence",
+    "nlp_review.scores",
+)
 
-@dataclass
-class Options:
-    min_confidence: float = 0.0
-    disabled_rules: frozenset[str] = frozenset()
-    previous: Optional[Doc] = None  # last year's report, for year-over-year checks
-    extra: dict[str, Any] = field(default_factory=dict)
+Step = Union[str, tuple[str, dict]]  # a component name, or (name, config)
 
-
-_RESOLVED: dict[str, Callable] = {}
-
-
-def _resolve(path: str) -> Callable:
-    fn = _RESOLVED.get(path)
-    if fn is None:
-        mod, name = path.split(":")
-        fn = getattr(import_module(mod), name)
-        _RESOLVED[path] = fn
-    return fn
-
-
-def require_report(doc: Doc, options: Options) -> None:
-    """Refuse files that are not annual reports at all (no section, no report wording)."""
-    if any(s.found for s in doc.sections):
-        return
-    if "政府信息公开" in doc.text and ("年度报告" in doc.text or "工作报告" in doc.text):
-        return
-    raise InputError("not_report",
-                     "该文件不像政府信息公开工作年度报告：未找到“一、总体情况”等六个部分，也没有年报标题。")
+PRESETS: dict[str, tuple[Step, ...]] = {
+    # The whole review of one report.
+    "review": ("sections", "report_guard", "tables", "sentences", "claims", "elements", "boilerplate",
+               "checks", "ocr_evidence", "scores"),
+    # A text fragment (a paragraph being typed, LanguageTool /v2/check): no sections or
+    # tables, so only the rules that need nothing more than sentences run, and only the
+    # sentence-level families are reported.
+    "fragment": ("sentences", ("checks", {"categories": ("typo", "format")})),
+    # Last year's report, for the year-over-year rules: what they compare, no checks.
+    "previous_year": ("sections", "report_guard", "tables", "sentences"),
+}
 
 
-def run_checks(doc: Doc, options: Options) -> None:
-    from .checks import all_checks
-
-    findings = []
-    for check in all_checks():
-        findings.extend(check(doc))
-    keep_findings(doc, findings, options)
+def load_components() -> dict[str, Component]:
+    for mod in COMPONENT_MODULES:
+        import_module(mod)
+    return COMPONENTS
 
 
-def keep_findings(doc: Doc, findings: list, options: Options) -> None:
-    """Filter by options, keep one finding per rule and span, number them f-0001…"""
-    findings = [f for f in findings if f.rule not in options.disabled_rules
-                and f.confidence >= options.min_confidence]
-    # One finding per rule, span and message.
-    seen, unique = set(), []
-    for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):
-        k = (f.rule, f.start, f.end, f.message)
-        if k not in seen:
-            seen.add(k)
-            unique.append(f)
-    for i, f in enumerate(unique, start=1):
-        f.id = f"f-{i:04d}"
-        assert doc.text[f.start:f.end] == f.quote
-    doc.findings = unique
+class Pipeline:
+    """An ordered list of components with their config, validated when built."""
+
+    def __init__(self, steps: Sequence[Step], name: str = "custom"):
+        load_components()
+        self.name = name
+        self.steps: list[tuple[Component, dict]] = []
+        for step in steps:
+            cname, config = (step, {}) if isinstance(step, str) else step
+            if cname not in COMPONENTS:
+                raise ValueError(f"unknown component {cname!r}; known: {', '.join(sorted(COMPONENTS))}")
+            self.steps.append((COMPONENTS[cname], dict(config)))
+        self.validate()
+
+    @classmethod
+    def preset(cls, name: str) -> "Pipeline":
+        if name not in PRESETS:
+            raise ValueError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}")
+        pipe = _PRESET_CACHE.get(name)
+        if pipe is None:
+            pipe = _PRESET_CACHE[name] = cls(PRESETS[name], name)
+        return pipe
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c, _ in self.steps]
+
+    def validate(self) -> None:
+        """Every required layer is assigned before its component; a layer a component
+        `uses` is not assigned only after it (that would be an ordering mistake)."""
+        have = set(INGESTED)
+        for i, (c, _) in enumerate(self.steps):
+            missing = [r for r in c.requires if r not in have]
+            if missing:
+                raise ValueError(f"pipeline {self.name}: component {c.name!r} requires {missing}, "
+                                 f"assigned by no earlier component")
+            later = {layer for d, _ in self.steps[i + 1:] for layer in d.assigns}
+            late = [u for u in c.uses if u in later and u not in have]
+            if late:
+                raise ValueError(f"pipeline {self.name}: component {c.name!r} uses {late}, assigned only after it")
+            have.update(c.assigns)
+        names = self.names
+        if len(set(names)) != len(names):
+            raise ValueError(f"pipeline {self.name}: a component appears twice: {names}")
+
+    def _selected(self, until: Optional[str], only: Optional[Iterable[str]],
+                  disable: Optional[Iterable[str]]) -> list[tuple[Component, dict]]:
+        names = self.names
+        for given in ([until] if until else []) + list(only or ()) + list(disable or ()):
+            if given not in names:
+                raise ValueError(f"pipeline {self.name} has no component {given!r}: {names}")
+        steps = self.steps[:names.index(until) + 1] if until else list(self.steps)
+        if only is not None:
+            keep = set(only)
+            steps = [s for s in steps if s[0].name in keep]
+        if disable:
+            drop = set(disable)
+            steps = [s for s in steps if s[0].name not in drop]
+        return steps
+
+    def run(self, doc: Doc, options: Optional[Options] = None, *, until: Optional[str] = None,
+            only: Optional[Iterable[str]] = None, disable: Optional[Iterable[str]] = None) -> Doc:
+        """Run the components (up to and including `until`; only those in `only`; not those
+        in `disable`) on `doc`. A component whose required layers the doc lacks is an error."""
+        options = options or Options()
+        for c, config in self._selected(until, only, disable):
+            missing = [r for r in c.requires if not doc.has(r)]
+            if missing:
+                raise ValueError(f"component {c.name!r} requires {missing}, which this doc does not have")
+            c.fn(doc, options, **config)
+            doc.layers.update(c.assigns)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], options: Optional[Options] = None, **run_args) -> Iterator[Doc]:
+        """Run on a stream of docs, yielding each as soon as it is done."""
+        for doc in docs:
+            yield self.run(doc, options, **run_args)
+
+    def describe(self) -> str:
+        """The component graph: each component with what it requires, uses and assigns."""
+        lines = [f"pipeline {self.name}: ingestion → {', '.join(INGESTED)}"]
+        for c, config in self.steps:
+            cfg = f" {config}" if config else ""
+            lines.append(f"  {c.name}{cfg}  ({c.module})")
+            lines.append(f"      requires: {', '.join(c.requires) or '—'}")
+            if c.uses:
+                lines.append(f"      uses:     {', '.join(c.uses)}")
+            lines.append(f"      assigns:  {', '.join(c.assigns) or '— (' + (c.doc.rstrip('.') or 'no layer') + ')'}")
+        return "\n".join(lines)
 
 
-SEVERITY_PENALTY = {"error": 8, "warning": 3, "info": 1}
-
-
-def score(doc: Doc, options: Options) -> None:
-    by_category: dict[str, int] = {}
-    by_severity: dict[str, int] = {}
-    penalty = 0.0
-    for f in doc.findings:
-        by_category[f.category] = by_category.get(f.category, 0) + 1
-        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
-        penalty += SEVERITY_PENALTY[f.severity] * f.confidence
-    doc.scores.update({"overall": max(0, round(100 - penalty)), "by_category": by_category,
-                       "by_severity": by_severity})
+_PRESET_CACHE: dict[str, Pipeline] = {}
 
 
 def review(doc: Doc, options: Optional[Options] = None) -> Doc:
-    options = options or Options()
-    for _name, path in PIPELINE:
-        _resolve(path)(doc, options)
-    return doc
+    return Pipeline.preset("review").run(doc, options)
 
 
-def _timed_review(load: Callable[[], Doc], options: Optional[Options]) -> Doc:
-    """Load, review, and record the whole time (ingestion included) in timing_ms."""
+def _timed(load: Callable[[], Doc], options: Optional[Options], preset: str = "review") -> Doc:
+    """Load and run a preset, recording the whole time (ingestion included) in timing_ms."""
     t0 = time.perf_counter()
-    doc = review(load(), options)
-    doc.user_data["timing_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    doc = Pipeline.preset(preset).run(load(), options)
+    doc.timing_ms = round((time.perf_counter() - t0) * 1000, 1)
     return doc
 
 
@@ -118,41 +165,38 @@ def review_bytes(data: bytes, filename: str | None = None, options: Optional[Opt
                  **load_options) -> Doc:
     from .ingest import load_bytes
 
-    return _timed_review(lambda: load_bytes(data, filename, **load_options), options)
+    return _timed(lambda: load_bytes(data, filename, **load_options), options)
 
 
 def review_path(path, options: Optional[Options] = None, **load_options) -> Doc:
     from .ingest import load_path
 
-    return _timed_review(lambda: load_path(path, **load_options), options)
+    return _timed(lambda: load_path(path, **load_options), options)
 
 
 def review_text(text: str, filename: str = "input.txt", options: Optional[Options] = None) -> Doc:
     return review_bytes(text.encode("utf-8"), filename, options)
 
 
-# A text fragment (a paragraph being typed, a LanguageTool /v2/check request) is not a
-# report: it has no sections or tables, so only the sentence-level families apply.
-FRAGMENT_CATEGORIES = frozenset({"typo", "format"})
-FRAGMENT_PIPELINE: list[tuple[str, str]] = [
-    ("sentences", "nlp_review.structure.sentences:segment"),
-    ("checks", "nlp_review.pipeline:run_fragment_checks"),
-]
+def previous_bytes(data: bytes, filename: str | None = None, **load_options) -> Doc:
+    """Last year's report read for the year-over-year rules (`options.previous`)."""
+    from .ingest import load_bytes
+
+    return _timed(lambda: load_bytes(data, filename, **load_options), None, "previous_year")
 
 
-def run_fragment_checks(doc: Doc, options: Options) -> None:
-    """Every check runs (each reads paragraphs/sentences and finds nothing it needs
-    elsewhere); only findings of FRAGMENT_CATEGORIES are kept. A rule module can opt out
-    with `FRAGMENT = False` when it is whole-report only and costly."""
-    from .checks import ALL_RULE_MODULES
+def previous_path(path, **load_options) -> Doc:
+    from .ingest import load_path
 
-    findings = []
-    for mod in ALL_RULE_MODULES:
-        if getattr(mod, "FRAGMENT", True) is False:
-            continue
-        for check in getattr(mod, "CHECKS", []):
-            findings.extend(f for f in check(doc) if f.category in FRAGMENT_CATEGORIES)
-    keep_findings(doc, findings, options)
+    return _timed(lambda: load_path(path, **load_options), None, "previous_year")
+
+
+def read_path(path, until: Optional[str] = None, preset: str = "review", options: Optional[Options] = None,
+              **load_options) -> Doc:
+    """A file through a preset, up to and including the component `until` (e.g. "claims")."""
+    from .ingest import load_path
+
+    return Pipeline.preset(preset).run(load_path(path, **load_options), options, until=until)
 
 
 def review_fragment(text: str, options: Optional[Options] = None) -> Doc:
@@ -161,11 +205,7 @@ def review_fragment(text: str, options: Optional[Options] = None) -> Doc:
     from .ingest.blocks import Paragraph, Piece, RawDocument
     from .ingest.builder import build_doc
 
-    options = options or Options()
     raw = RawDocument("txt", [Paragraph([Piece(line, {"line": n}, 0)])
                               for n, line in enumerate(text.split("\n"), start=1)])
     doc = build_doc(raw, None, text.encode("utf-8", "surrogatepass"))
-    doc.user_data["fragment"] = True
-    for _name, path in FRAGMENT_PIPELINE:
-        _resolve(path)(doc, options)
-    return doc
+    return Pipeline.preset("fragment").run(doc, options)

@@ -301,14 +301,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def review_job(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None,
                reader_options: dict) -> tuple[str, object]:
     """One review, in a thread or a worker process: ("ok", contract) or an error to re-raise."""
-    from nlp_review.pipeline import Options, review_bytes
+    from nlp_review.pipeline import Options, previous_bytes, review_bytes
     from nlp_review.report import to_contract
 
     try:
         options = Options()
         if previous:
             try:
-                options.previous = review_bytes(previous, previous_name, **reader_options)
+                options.previous = previous_bytes(previous, previous_name, **reader_options)
             except InputError as e:
                 return "input_error", {"code": e.code, "message": "上一年度文件无法审查：" + e.message,
                                        "detail": e.detail}

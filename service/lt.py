@@ -96,9 +96,10 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
           enabled_only: bool = False, disabled_categories: set[str] = frozenset(),
           enabled_categories: set[str] = frozenset()) -> dict:
     """Run the sentence-level rules on `text` and answer in LanguageTool's shape."""
-    from nlp_review.checks.catalogue import RULES
-    from nlp_review.pipeline import review_fragment
+    from nlp_review.checks.registry import load_rules, resolve
+    from nlp_review.pipeline import Options, review_fragment
 
+    disabled_rules, enabled_rules = resolve(disabled_rules), resolve(enabled_rules)  # old ids still work
     original = text if original is None else original
     mapping = mapping if mapping is not None else list(range(len(text) + 1))
     lines = text.split("\n")
@@ -106,7 +107,7 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
     for ln in lines:
         line_starts.append(pos)
         pos += len(ln) + 1
-    doc = review_fragment(text) if text.strip() else None
+    doc = review_fragment(text, Options(disabled_rules=frozenset(disabled_rules))) if text.strip() else None
     u16 = utf16_prefix(original)
 
     def checked_index(doc_offset: int) -> int:
@@ -147,7 +148,7 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
             ca, cb = max(0, a - CONTEXT_CHARS), min(len(original), b + CONTEXT_CHARS)
             i = bisect.bisect_right(sent_starts, f.start) - 1
             sentence = doc.sentences[i].text(doc) if i >= 0 and doc.sentences[i].end >= f.end else f.quote
-            rule = RULES.get(f.rule)
+            rule = load_rules().get(f.rule)
             matches.append({
                 "message": f.message,
                 "shortMessage": cat_name,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp_review.checks.examples import minimal_report
+from tests.minimal_report import minimal_report
 from nlp_review.pipeline import Options, review_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ SEED = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))[0]
 @pytest.fixture
 def tiny_root(tmp_path, monkeypatch):
     from nlp_review.models import store
-    from nlp_review.models.train import run_train
+    from nlp_review.training.cli import run_train
 
     res = run_train(ROOT / "corpus", None, None, ["boilerplate"], quick=True, root=tmp_path)
     assert res["promoted"] and (tmp_path / "CURRENT").read_text().strip() == res["version"]
@@ -24,10 +24,9 @@ def tiny_root(tmp_path, monkeypatch):
 
 
 def test_tiny_model_trains_loads_and_runs(tiny_root):
-    from nlp_review.boilerplate.batch import prepare_previous
     from nlp_review.boilerplate.component import analyse
     from nlp_review.boilerplate.model import get_model
-    from nlp_review.pipeline import Options
+    from nlp_review.pipeline import Options, previous_path
 
     root, res = tiny_root
     m = res["metrics"]["boilerplate"]
@@ -52,24 +51,24 @@ def test_tiny_model_trains_loads_and_runs(tiny_root):
     assert hits and hits[0].doc["key"] == doc0["key"] and hits[0].similarity == 1.0
     assert all(h.doc["key"] != doc0["key"] for h in model.index.query(first, exclude=lambda d: d["key"] == doc0["key"]))
 
-    doc = prepare_previous(SEED)
+    doc = previous_path(SEED)
     analyse(doc, Options())
-    out = doc.user_data["boilerplate"]
-    assert "error" not in out and out["sentences"]
-    assert set(doc.scores["boilerplate_share"]) == {"1", "5"}
+    out = doc.boilerplate
+    assert out.error is None and out.sentences
+    assert set(out.section_share) == {"1", "5"}
 
 
 def test_missing_model_is_reported_not_fatal(tmp_path, monkeypatch):
-    from nlp_review.boilerplate.batch import prepare_previous
     from nlp_review.boilerplate.component import analyse
     from nlp_review.models import store
+    from nlp_review.pipeline import previous_path
 
     monkeypatch.setenv("NLP_REVIEW_MODELS", str(tmp_path))
     store.clear_cache()
     try:
-        doc = prepare_previous(SEED)
+        doc = previous_path(SEED)
         analyse(doc, None)
-        assert "error" in doc.user_data["boilerplate"] and doc.user_data["boilerplate"]["sentences"] == []
+        assert doc.boilerplate.error and doc.boilerplate.sentences == []
     finally:
         store.clear_cache()
 

@@ -1,7 +1,7 @@
 """Claim extraction (issue 3): numbers, zero claims, approximations, mapping by subject."""
 import pytest
 
-from nlp_review.checks.examples import DEFAULT_S1, minimal_report
+from tests.minimal_report import DEFAULT_S1, minimal_report
 from nlp_review.claims.numbers import find_mentions
 from nlp_review.pipeline import review_text
 

@@ -136,6 +136,6 @@ def test_sci_notation_not_duplicated(seeds):
 
 
 def test_formats_leave_durations_and_growth_alone():
-    from nlp_review.checks.examples import report_with
+    from tests.minimal_report import report_with
     doc = review_text(report_with("平均办理时间3.5个工作日，依申请公开数量同比增长150%，粉丝新增4.5万人。", 1))
     assert not [f for f in doc.findings if f.rule.startswith("NUMBER.")]

@@ -118,7 +118,7 @@ def test_deleting_each_found_element_reports_only_it(seed, reviewed_seeds):
 
 
 def test_generic_section_one_gives_info_not_presence():
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     s1 = ("2024年，本局坚持依法依规做好主动公开、依申请公开、政府信息管理、平台建设、监督保障等工作，"
           "政府信息公开工作整体情况良好。")
@@ -132,7 +132,7 @@ def test_generic_section_one_gives_info_not_presence():
 def test_section_five_without_headings_is_read_from_its_text():
     """No “（一）存在的主要问题：” labels at all: problems, measures and last year's
     rectification are still found from what the sentences say."""
-    from nlp_review.checks.examples import DEFAULT_S5, minimal_report
+    from tests.minimal_report import DEFAULT_S5, minimal_report
 
     bare = re.sub(r"（[一二三]）[^：]{2,14}：", "", DEFAULT_S5)
     assert "（" not in bare

@@ -10,7 +10,7 @@ from nlp_review.cli import main
 from nlp_review.elements import ALL_KEYS, LABELS, MODEL_NAME
 from nlp_review.errors import ModelError
 from nlp_review.models import store
-from nlp_review.models.train import run_train
+from nlp_review.training.cli import run_train
 from nlp_review.pipeline import review_path
 
 from .conftest import ROOT, SEEDS

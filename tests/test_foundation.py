@@ -100,7 +100,7 @@ def test_sentences_come_from_spacy_with_jieba(reviewed_seeds):
         assert not doc.in_table(s.start)
     joined = [doc.text[s.start:s.end] for s in doc.sentences]
     assert any(t.startswith("全年受理依申请公开12件") for t in joined)
-    para_start, sdoc = doc.user_data["spacy"][0]
+    para_start, sdoc = doc.tokens[0]
     words = [t.text for t in sdoc]
     assert len(words) < len(sdoc.text)  # words, not characters: jieba segmented
 
@@ -178,7 +178,7 @@ HEADING_VARIANTS = {
 
 @pytest.mark.parametrize("variant,number", HEADING_VARIANTS.items())
 def test_heading_variants(variant, number):
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     doc = review_text(minimal_report(headings={number: variant}))
     assert [s.number for s in doc.sections if s.found] == [1, 2, 3, 4, 5, 6]
@@ -187,7 +187,7 @@ def test_heading_variants(variant, number):
 
 
 def test_lost_heading_is_inferred_from_table_content():
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     doc = review_text(minimal_report(headings={2: "", 4: ""}))
     assert doc.section(2).found and doc.section(2).heading is None
@@ -197,7 +197,7 @@ def test_lost_heading_is_inferred_from_table_content():
 
 
 def test_missing_and_duplicated_sections_are_structure_findings():
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     doc = review_text(minimal_report(omit=(4, 5)))
     missing = sorted(f.evidence["section"] for f in doc.findings if f.rule == "STRUCTURE.SECTION_MISSING")
@@ -206,7 +206,7 @@ def test_missing_and_duplicated_sections_are_structure_findings():
 
 
 def test_obsolete_table_layout_is_format_finding():
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     text = minimal_report().replace("第二十条第（八）项", "第二十条第（九）项\n信息内容\t采购项目数量\t采购总金额\n政府集中采购\t0\t0\n第二十条第（八）项")
     doc = review_text(text)
@@ -215,19 +215,19 @@ def test_obsolete_table_layout_is_format_finding():
 
 
 def test_unreadable_row_is_absent_not_guessed():
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     doc = review_text(minimal_report(table3={"new.commercial": ""}))
     t3 = doc.tables["table3"].values()
     assert not any(k.startswith("new.") for k in t3)  # 6 numbers for 7 columns: row left out
     assert t3["granted.natural_person"] == 1
-    f = [f for f in doc.findings if f.rule == "TABLE.ROW_UNREADABLE"]
+    f = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
     assert len(f) == 1 and f[0].evidence["row"] == "new"
     assert not [f for f in doc.findings if f.rule == "TABLE3.BALANCE"]
 
 
 def test_fullwidth_digits_and_gbk(tmp_path):
-    from nlp_review.checks.examples import minimal_report
+    from tests.minimal_report import minimal_report
 
     text = minimal_report(table2={"licensing.decisions": "３０"})
     p = tmp_path / "gbk.txt"

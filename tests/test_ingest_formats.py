@@ -60,7 +60,7 @@ def test_same_sections_title_and_tables(rendered, sid, fmt):
     for name in ("table2", "table3", "table4"):
         assert doc.tables[name].values() == base.tables[name].values(), name
         assert doc.tables[name].values() == exp[name], name
-    assert doc.user_data["table_issues"] == []  # every row read, nothing unknown
+    assert doc.table_issues == []  # every row read, nothing unknown
 
 
 @pytest.mark.parametrize("sid,fmt", CASES)

@@ -137,8 +137,8 @@ def test_huge_paragraph_is_cut_into_bounded_sentences():
     assert inside[0].start == para.start and inside[-1].end == para.end
     for a, b in zip(inside, inside[1:]):
         assert a.end <= b.start and not doc.text[a.end:b.start].strip()
-    assert max(len(sdoc.text) for _start, sdoc in doc.user_data["spacy"]) <= MAX_SPACY_CHARS
-    for start, sdoc in doc.user_data["spacy"]:
+    assert max(len(sdoc.text) for _start, sdoc in doc.tokens) <= MAX_SPACY_CHARS
+    for start, sdoc in doc.tokens:
         assert doc.text[start:start + len(sdoc.text)] == sdoc.text
     assert doc.user_data["limits"]["sentences_cut"] > 0
 
@@ -151,7 +151,7 @@ def test_real_paragraphs_are_segmented_as_before():
     doc = load_path(SEEDS[3])
     segment(doc)
     assert "limits" not in doc.user_data
-    assert len(doc.user_data["spacy"]) == len(doc.paragraphs)
+    assert len(doc.tokens) == len(doc.paragraphs)
 
 
 def test_typo_lm_scores_long_text_in_windows_with_the_same_result():

@@ -1,6 +1,6 @@
 """Typo and punctuation findings on the five seed reports: the required hits, and EVERY
 `typo` finding listed with the reason it is a real error (no silent false alarms)."""
-from nlp_review.checks.catalogue import load_all_rules
+from nlp_review.checks.registry import load_rules as load_all_rules
 from nlp_review.pipeline import Options, review_text
 
 # (seed, quote, suggestion) → why it is a real error. Anything else of category typo fails.
@@ -50,13 +50,13 @@ def test_min_confidence_filters_typos():
     text = ("示例局2024年政府信息公开工作年度报告\n一、总体情况\n做好其它各项工作。本年度，本机关为收取信息处理费。\n")
     low = {f.rule for f in review_text(text).findings}
     high = {f.rule for f in review_text(text, options=Options(min_confidence=0.85)).findings}
-    assert "TYPO.WORD_FORM" in low and "TYPO.WORD_FORM" not in high  # 其它 is 0.8
+    assert "TYPO.PREFERRED_FORM" in low and "TYPO.PREFERRED_FORM" not in high  # 其它 is 0.8
     assert "TYPO.WEI_NEGATION" in high
 
 
 def test_language_rules_are_catalogued():
     rules = load_all_rules()
-    for rid in ("TYPO.WEI_NEGATION", "TYPO.JIEZHI_JIEZHI", "TYPO.WORD_FORM", "TYPO.REPEATED_WORD",
+    for rid in ("TYPO.WEI_NEGATION", "TYPO.JIEZHI_JIEZHI", "TYPO.WORD_FORM", "TYPO.PREFERRED_FORM", "TYPO.REPEATED_WORD",
                 "FORMAT.PUNCT_DUN_DENG", "FORMAT.PUNCT_DOUBLED", "FORMAT.PUNCT_HALFWIDTH"):
         assert rid in rules
         assert rules[rid].category == ("typo" if rid.startswith("TYPO") else "format")

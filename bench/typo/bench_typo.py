@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from nlp_review.typo import engine  # noqa: E402
-from nlp_review.typo.evaluate import false_positive_rate, load_clean, load_split, score_predictions  # noqa: E402
+from nlp_review.training.typo_evaluate import false_positive_rate, load_clean, load_split, score_predictions  # noqa: E402
 
 
 def run(split: str, mode: str, rules: bool, limit: int | None) -> dict:

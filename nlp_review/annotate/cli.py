@@ -19,7 +19,7 @@ def _cmd(args) -> int:
     import sys
 
     from ..ingest import load_path
-    from ..pipeline import Options, review_bytes, review_path
+    from ..pipeline import Options, previous_path, review_bytes
     from ..report import to_contract
     from .docx import annotated_docx_for
     from .html import render_report_html
@@ -27,7 +27,7 @@ def _cmd(args) -> int:
     src = Path(args.file)
     options = Options()
     if args.previous:
-        options.previous = review_path(args.previous)
+        options.previous = previous_path(args.previous)
     data = src.read_bytes() if src.is_file() else None
     if data is None:
         load_path(src)  # raises the right Chinese InputError

@@ -2,11 +2,12 @@
 each report is compared with the same agency's previous year when that report is in
 the batch too.
 
-`prepare_batch(files, root, options)` runs once before the batch (a light pass: read,
-find the sections, split sentences; no spaCy, no checks) and returns
+`prepare_batch(files, root, options, read_previous)` runs once before the batch (a light
+pass: read, find the sections, split sentences; no spaCy, no checks) and returns
 `before_each(path, options)`, which the batch loop calls before reviewing each file:
 it points `options.extra` at the batch index and this file's key in it, and sets
-`options.previous` to last year's report of the same agency (or None).
+`options.previous` to last year's report of the same agency (or None), read with
+`read_previous(path)` (the caller's `pipeline.previous_path`).
 """
 from __future__ import annotations
 
@@ -38,20 +39,8 @@ def _narrative_sentences(doc: Doc) -> list[str]:
     return out
 
 
-def prepare_previous(path: Path) -> Doc:
-    """Last year's report with the layers year-over-year comparison reads (sections,
-    tables, paragraphs and sentences), without running the checks."""
-    from ..ingest import load_path
-    from ..pipeline import PIPELINE, _resolve
-
-    doc = load_path(path)
-    for name, fn in PIPELINE:
-        if name in ("sections", "tables", "sentences"):
-            _resolve(fn)(doc, None)
-    return doc
-
-
-def prepare_batch(files: list[Path], root: Path, options) -> Callable[[Path, object], None]:
+def prepare_batch(files: list[Path], root: Path, options,
+                  read_previous: Callable[[Path], Doc]) -> Callable[[Path, object], None]:
     from ..errors import ModelError
     from .index import indexable
     from .model import get_model
@@ -92,7 +81,7 @@ def prepare_batch(files: list[Path], root: Path, options) -> Callable[[Path, obj
             return
         if prev_path not in cache:
             try:
-                cache[prev_path] = prepare_previous(prev_path)
+                cache[prev_path] = read_previous(prev_path)
             except Exception:  # noqa: BLE001
                 opts.previous = given_previous
                 return

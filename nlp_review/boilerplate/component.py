@@ -1,8 +1,8 @@
 """Pipeline component “boilerplate”: judges every sentence of sections one and five
 (specificity, commonness across agencies, copies from last year), finds foreign place
-names, and stores the results in `doc.user_data["boilerplate"]` for the rule family
-`checks/boilerplate.py`; the per-section boilerplate share goes to
-`doc.scores["boilerplate_share"]`.
+names, and stores the results in `doc.boilerplate` (a `BoilerplateAnalysis`) for the rule
+family `checks/boilerplate`; the "scores" component reports the per-section boilerplate
+share as `doc.scores["boilerplate_share"]`.
 
 Inputs besides the Doc, through `Options`:
 - `options.previous`: last year's report (a Doc with sections and sentences);
@@ -15,16 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..component import component
 from ..doc import Doc
 from ..errors import ModelError
 from .text import is_heading, norm
 
 SECTIONS = (1, 5)
-MIN_JUDGED_CHARS = 12
-# A sentence found in this many other reports is the community's template wording (the
-# statistical-period line, the format's own sentences), not a copy from one agency:
-# it is judged by the specificity model only.
-TEMPLATE_MIN_REPORTS = 10
+# The model's settings (boilerplate/model.py INFERENCE, the folder's config.json) say how long a
+# sentence must be to be judged and in how many other reports a sentence is the community's
+# template wording (the statistical-period line, the format's own sentences), not a copy
+# from one agency: such a sentence is judged by the specificity model only.
 
 
 @dataclass
@@ -40,6 +40,20 @@ class SentenceResult:
     features: dict[str, float]
     shared: list[Any] = field(default_factory=list)  # index.Match, best first
     template_reports: int = 0  # > 0: found in that many reports, treated as template wording
+
+
+@dataclass
+class BoilerplateAnalysis:
+    """The layer `doc.boilerplate`."""
+
+    sentences: list[SentenceResult] = field(default_factory=list)  # judged sentences of sections 1 and 5
+    copies: list[Any] = field(default_factory=list)  # yoy.Copy: paragraphs/sentences copied from last year
+    problems_unchanged: Optional[Any] = None  # yoy.ProblemsUnchanged
+    foreign: list[Any] = field(default_factory=list)  # names.ForeignName
+    section_share: dict[str, float] = field(default_factory=dict)  # "1"/"5" → share of boilerplate sentences
+    section_counts: dict[str, dict] = field(default_factory=dict)
+    previous: Optional[dict] = None  # title, year, agency of last year's report when compared
+    error: Optional[str] = None  # why the model-based judgements are missing
 
 
 def same_agency(a: Optional[str], b: Optional[str]) -> bool:
@@ -70,28 +84,30 @@ def section_sentences(doc: Doc, number: int):
     return doc.sentences_in(sec.body_start, sec.end)
 
 
+@component("boilerplate", requires=("text", "sections", "title_span", "agency", "paragraphs", "sentences"),
+           assigns=("boilerplate",))
 def analyse(doc: Doc, options=None) -> None:
+    """Generic, shared and copied sentences of sections one and five; foreign place names."""
     from .model import get_model
     from .names import foreign_names
     from .yoy import compare
 
     extra = getattr(options, "extra", {}) or {}
-    out: dict[str, Any] = {"sentences": [], "copies": [], "problems_unchanged": None, "foreign": [],
-                           "section_share": {}, "section_counts": {}}
-    doc.user_data["boilerplate"] = out
+    out = BoilerplateAnalysis()
+    doc.boilerplate = out
     try:
         model = get_model()
     except ModelError as e:  # reviews go on without this family; the reason is kept
-        out["error"] = str(e)
+        out.error = str(e)
         model = None
     index = extra.get("boilerplate_index") or (model.index if model else None)
     exclude = _exclude(doc, extra.get("boilerplate_self"))
-    exempt = model.config.get("statutory_exempt", 0.6) if model else 0.6
+    exempt = model.config["statutory_exempt"] if model else 0.6
     if model is not None:
         for number in SECTIONS:
             for s in section_sentences(doc, number):
                 text = doc.text[s.start:s.end]
-                if len(norm(text)) < MIN_JUDGED_CHARS or is_heading(text):
+                if len(norm(text)) < model.config["min_judged_chars"] or is_heading(text):
                     continue
                 j = model.judge(text, number)
                 generic = j.p_specific < model.generic_threshold and j.statutory_share < exempt
@@ -102,29 +118,29 @@ def analyse(doc: Doc, options=None) -> None:
 
                     if indexable(text):
                         r.shared = index.query(text, exclude=exclude)
-                        if len(r.shared) >= TEMPLATE_MIN_REPORTS:
+                        if len(r.shared) >= model.config["template_min_reports"]:
                             r.template_reports, r.shared = len(r.shared), []
-                out["sentences"].append(r)
+                out.sentences.append(r)
     previous = getattr(options, "previous", None)
     if previous is not None and previous is not doc:
         copies, unchanged = compare(doc, previous)
-        out["copies"] = copies
-        out["problems_unchanged"] = unchanged
-        out["previous"] = {"title": previous.title, "year": previous.year, "agency": previous.agency}
+        out.copies = copies
+        out.problems_unchanged = unchanged
+        out.previous = {"title": previous.title, "year": previous.year, "agency": previous.agency}
     if model is not None:
         spans = [(p.start, p.end) for p in doc.paragraphs
                  if not (doc.title_span and p.start < doc.title_span.end)]
-        out["foreign"] = foreign_names(doc.text, spans, doc.agency, model.gazetteer)
-    _shares(doc, out)
+        out.foreign = foreign_names(doc.text, spans, doc.agency, model.gazetteer)
+    _shares(out)
 
 
-def _shares(doc: Doc, out: dict) -> None:
-    copied = [(c.start, c.end) for c in out["copies"]]
-    if out["problems_unchanged"] is not None:
-        copied.append((out["problems_unchanged"].start, out["problems_unchanged"].end))
+def _shares(out: BoilerplateAnalysis) -> None:
+    copied = [(c.start, c.end) for c in out.copies]
+    if out.problems_unchanged is not None:
+        copied.append((out.problems_unchanged.start, out.problems_unchanged.end))
     shares, counts = {}, {}
     for number in SECTIONS:
-        rs = [r for r in out["sentences"] if r.section == number]
+        rs = [r for r in out.sentences if r.section == number]
         if not rs:
             continue
         bp = [r for r in rs if r.generic or r.shared or any(a <= r.start and r.end <= b for a, b in copied)]
@@ -133,7 +149,5 @@ def _shares(doc: Doc, out: dict) -> None:
                                "generic": sum(r.generic for r in rs), "shared": sum(bool(r.shared) for r in rs),
                                "copied_from_previous": sum(any(a <= r.start and r.end <= b for a, b in copied)
                                                            for r in rs)}
-    out["section_share"] = shares
-    out["section_counts"] = counts
-    if shares:
-        doc.scores["boilerplate_share"] = shares
+    out.section_share = shares
+    out.section_counts = counts

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
-from .text import nfkc, norm, split_sentences, strip_enumerator
+from .text import nfkc, norm, strip_enumerator
 
 _UNITS = (r"条|件|篇|次|场|期|个|项|份|批|部|名|人次|人|户|家|宗|册|万|亿|元|天|日|小时|分钟|所|类|栏|处|"
           r"张|幅|则|本|套|台|支|起|趟|轮|组|余|多|%|％|倍|月")
@@ -24,7 +23,7 @@ _PCT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之")
 _DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月(?:份|底|初|中旬|下旬|上旬)"
                    r"|[一二三四五六七八九十]{1,3}月(?:份|底|初)")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
-_DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"\d")
 _BOOK = re.compile(r"《([^》]{2,60})》")
 _BOOK_ANY = re.compile(r"《[^》]*》")
 _QUOTE = re.compile(r"[“\"「]([^”\"」]{2,24})[”\"」]")
@@ -152,42 +151,6 @@ def statutory_ngrams(text: str, n: int = Lexicon.STAT_N) -> set[str]:
     return out
 
 
-def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 5, min_frac: float = 0.04,
-                  lo: int = 4, hi: int = 10, max_digit_share: float = 0.34, max_size: int = 1500) -> Lexicon:
-    """Phrases used by many reports that carry no specifics: in at least `min_docs`
-    reports (and `min_frac` of them), in sentences that rarely hold a number, not part
-    of the regulation's or the format's own wording, and maximal (a phrase is dropped
-    when a longer kept phrase containing it is almost as frequent)."""
-    stat = statutory_ngrams(statutory_text, Lexicon.STAT_N)
-    stat_text = statutory_form(statutory_text)
-    df: Counter = Counter()
-    in_sent: Counter = Counter()
-    with_digit: Counter = Counter()
-    for text in doc_texts:
-        seen = set()
-        for a, b in split_sentences(text):
-            raw = strip_enumerator(text[a:b])
-            n = norm(raw)
-            has_digit = bool(_DIGIT.search(n.replace("Y", "")))
-            grams = {g for g in ngrams(n, lo, hi) if not _DIGIT.search(g) and "Y" not in g}
-            for g in grams:
-                in_sent[g] += 1
-                if has_digit:
-                    with_digit[g] += 1
-            seen |= grams
-        df.update(seen)
-    need = max(min_docs, math.ceil(min_frac * len(doc_texts)))
-    cands = {g: c for g, c in df.items()
-             if c >= need and not re.search(r"[A-Za-z]", g) and with_digit[g] / in_sent[g] <= max_digit_share and g not in stat_text}
-    kept: dict[str, int] = {}
-    for g in sorted(cands, key=lambda g: (-len(g), -cands[g], g)):
-        if any(g in k and kept[k] >= 0.7 * cands[g] for k in kept if len(k) > len(g)):
-            continue
-        kept[g] = cands[g]
-    top = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:max_size])
-    return Lexicon(stock=top, statutory=stat, docs=len(doc_texts), statutory_text=stat_text)
-
-
 def extract(sentence: str, section: int, lex: Lexicon) -> dict[str, float]:
     """Feature values of one sentence (see FEATURES)."""
     s = nfkc(strip_enumerator(sentence))
@@ -220,7 +183,7 @@ def extract(sentence: str, section: int, lex: Lexicon) -> dict[str, float]:
         "length": math.log1p(len(n)),
         "problem": float(bool(_PROBLEM.search(s))),
         "list": min(specific_items(s, lex), 8),
-        "digits": float(bool(_DIGIT.search(no_year))),
+        "digits": float(bool(DIGIT.search(no_year))),
         "section5": float(section == 5),
     }
 

@@ -60,6 +60,17 @@ class Judgement:
     statutory_share: float
 
 
+# Inference settings; specificity.json's "config" (chosen at training time) and the folder's
+# config.json "inference" override them.
+INFERENCE = {
+    "generic_threshold": 0.5,  # P(specific) below this: generic
+    "section_share_threshold": 0.8,  # a section with a larger generic share gets SECTION_GENERIC
+    "statutory_exempt": 0.6,  # a sentence at least this much statutory wording is never judged
+    "min_judged_chars": 12,  # shorter sentences (comparison form) are not judged
+    "template_min_reports": 10,  # found in this many other reports: template wording, not a copy
+}
+
+
 class BoilerplateModel:
     def __init__(self, spec: SpecificityModel, lexicon: Lexicon, index: CommonIndex, gazetteer: Gazetteer,
                  config: dict):
@@ -67,15 +78,15 @@ class BoilerplateModel:
         self.lexicon = lexicon
         self.index = index
         self.gazetteer = gazetteer
-        self.config = config
+        self.config = {**INFERENCE, **config}
 
     @property
     def generic_threshold(self) -> float:
-        return float(self.config.get("generic_threshold", 0.5))
+        return float(self.config["generic_threshold"])
 
     @property
     def section_share_threshold(self) -> float:
-        return float(self.config.get("section_share_threshold", 0.8))
+        return float(self.config["section_share_threshold"])
 
     def judge(self, sentence: str, section: int) -> Judgement:
         feats = extract(sentence, section, self.lexicon)
@@ -126,7 +137,10 @@ def load(folder: Path) -> BoilerplateModel:
                       statutory_text=statutory_form(stat_text))
     gazetteer = Gazetteer.from_json(json.loads((folder / "gazetteer.json").read_text(encoding="utf-8")))
     index = CommonIndex.load(folder / "index")
-    return BoilerplateModel(spec, lexicon, index, gazetteer, d.get("config", {}))
+    from ..models.store import model_config
+
+    config = {**d.get("config", {}), **model_config(folder).get("inference", {})}
+    return BoilerplateModel(spec, lexicon, index, gazetteer, config)
 
 
 def get_model(root: Path | None = None) -> BoilerplateModel:

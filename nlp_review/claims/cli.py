@@ -13,10 +13,10 @@ def add_command(sub) -> None:
 
 
 def _cmd(args) -> int:
-    from . import claims_doc
+    from ..pipeline import read_path
     from .resolve import cell_value, quantity_name
 
-    doc = claims_doc(args.path)
+    doc = read_path(args.path, until="claims")
     for c in doc.claims:
         got = cell_value(doc, c.key)
         row = {**c.to_json(), "quote": doc.text[c.start:c.end], "quantity": quantity_name(c.key),

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from ..component import component
 from ..doc import Doc, Span
 from .numbers import Compact, Mention, find_mentions
 
@@ -96,7 +97,7 @@ def _continues(text: str, prev: Span, cur: Span) -> bool:
 
 def token_starts(doc: Doc) -> set[int]:
     starts = set()
-    for para_start, sdoc in doc.user_data.get("spacy", []):
+    for para_start, sdoc in doc.tokens:
         for tok in sdoc:
             starts.add(para_start + tok.idx)
     return starts
@@ -428,9 +429,11 @@ def claims_in_unit(doc: Doc, unit: Span, starts: set[int], before: str = "") -> 
     return claims, comp, mentions
 
 
+@component("claims", requires=("text", "sections", "title_span", "agency", "year", "sentences", "tokens"),
+           uses=("tables",), assigns=("claims", "quantities"))
 def extract_claims(doc: Doc, options=None) -> None:
-    """Pipeline component: fills `doc.claims` and `doc.user_data["quantities"]` (every
-    number with a unit in the narrative, per unit, for the arithmetic rules)."""
+    """Narrative statements of table quantities (`claims`) and every number with a unit,
+    per unit (`quantities`, for the arithmetic rules)."""
     starts = token_starts(doc)
     claims: list[Claim] = []
     quantities = []
@@ -441,4 +444,4 @@ def extract_claims(doc: Doc, options=None) -> None:
         quantities.append((u, comp, mentions))
         prev_text = (prev_text + comp.text)[-150:]
     doc.claims = claims
-    doc.user_data["quantities"] = quantities
+    doc.quantities = quantities

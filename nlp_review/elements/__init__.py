@@ -3,7 +3,7 @@
 The format (国办公开办函〔2021〕30号) asks section one to cover five aspects, section five
 to state problems, measures and last year's rectification, and section six to state the
 信息处理费 position. `segment` cuts those sections into units (headed blocks, paragraphs,
-enumeration items, sentences), a scikit-learn model (`model`, trained by `train`) labels
+enumeration items, sentences), a scikit-learn model (`model`; trained by nlp_review/training/elements.py) labels
 each unit, and `component.detect_elements` fills `doc.elements`.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Pipeline component "elements": fills `doc.elements` for every contract key.
 
 Each unit of sections 1, 5 and 6 is labelled by the model (restricted to its section's
-classes). A unit's label counts when its probability is at least `ACCEPT`; inside a
-block already labelled with another element it must reach `ACCEPT_NESTED` (a heading
+classes). A unit's label counts when its probability is at least `accept`; inside a
+block already labelled with another element it must reach `accept_nested` (a heading
 that says “监督保障” is evidence, not proof, for the sentences under it). A sentence that
 only lists aspect names (“做好主动公开、依申请公开等工作”) with no fact does not make an
 element present: it is recorded as a generic mention (ELEMENT.GENERIC reads it). A headed
@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import re
 
+from ..component import component
 from ..doc import Doc
 from . import KEYS, OTHER
-from .data import unit_record
 from .model import load
-from .segment import KIND_RANK, Unit, segment
+from .segment import KIND_RANK, Unit, segment, unit_record
 from .weak import label_from_heading
 
-ACCEPT = 0.5
-ACCEPT_NESTED = 0.8
-SUPPORT = 0.25  # a block's text supports its label when some unit, read bare, gives it this much
-CONTRADICT = 0.95  # …and contradicts it when a unit, read bare, is this sure of another element
-HEADING_PRIOR = 0.3  # a block whose heading names element E is E when the model gives E this much
 ASPECT_WORDS = {
     "s1.proactive": re.compile(r"主动公开"),
     "s1.on_request": re.compile(r"依申请公开|依法申请公开"),
@@ -57,17 +52,17 @@ def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, li
     proba = model.proba(rows)
     # the same units read without their heading: what the text itself says
     bare = model.proba([{**r, "heading": "", "context": ""} for r in rows])
-    classes = model.classes
+    classes, cfg = model.classes, model.settings  # thresholds: the model folder's config.json
 
     def pick(p) -> tuple[str, float]:
         j = int(p.argmax())
-        return (classes[j] if p[j] >= ACCEPT else OTHER), float(p[j])
+        return (classes[j] if p[j] >= cfg["accept"] else OTHER), float(p[j])
 
     raw: list[tuple[str, float, list[str]]] = []
     for i, (u, p) in enumerate(zip(units, proba)):
         lab, pr = pick(p)
         named = label_from_heading(u.section, u.heading) if u.kind == "block" and u.own_heading else None
-        if named not in (None, OTHER, lab) and p[classes.index(named)] >= HEADING_PRIOR:
+        if named not in (None, OTHER, lab) and p[classes.index(named)] >= cfg["heading_prior"]:
             # the author's heading names the element and the model, reading it, finds it plausible
             lab, pr = named, float(p[classes.index(named)])
         generic = _generic_mentions(rows[i]["text"]) if u.section == 1 else []
@@ -82,9 +77,9 @@ def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, li
             continue
         e = classes.index(lab)
         inner = [j for j, v in enumerate(units) if v.kind != "block" and u.start <= v.start and v.end <= u.end]
-        if not inner or any(bare[j][e] >= SUPPORT for j in inner):
+        if not inner or any(bare[j][e] >= cfg["support"] for j in inner):
             continue
-        if any(classes[int(bare[j].argmax())] not in (lab, OTHER) and bare[j].max() >= CONTRADICT for j in inner):
+        if any(classes[int(bare[j].argmax())] not in (lab, OTHER) and bare[j].max() >= cfg["contradict"] for j in inner):
             raw[i] = (OTHER, raw[i][1], raw[i][2])
             for j in inner:
                 blab, bpr = pick(bare[j])
@@ -93,7 +88,7 @@ def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, li
     for i, (lab, pr, generic) in enumerate(raw):
         if lab != OTHER:
             outer = next((out[a][0] for a in _ancestors(units, i) if out[a][0] != OTHER), None)
-            if outer is not None and outer != lab and pr < ACCEPT_NESTED:
+            if outer is not None and outer != lab and pr < cfg["accept_nested"]:
                 lab = OTHER
         out.append((lab, pr, generic))
     return out
@@ -131,7 +126,10 @@ def element_span(units: list[Unit], labels: list[tuple[str, float, list[str]]], 
     return start, end
 
 
+@component("elements", requires=("text", "sections", "paragraphs", "sentences", "tokens"),
+           assigns=("elements", "element_units", "element_mentions"))
 def detect_elements(doc: Doc, options=None) -> None:
+    """The required elements of sections one, five and six (classifier over nested units)."""
     model = load()
     units_by_section = segment(doc)
     elements: dict[str, dict] = {}
@@ -150,6 +148,5 @@ def detect_elements(doc: Doc, options=None) -> None:
             else:
                 elements[key] = {"present": True, "start": span[0], "end": span[1]}
     doc.elements = {k: {kk: vv for kk, vv in v.items() if kk != "generic_mention"} for k, v in elements.items()}
-    doc.user_data["element_units"] = detail
-    doc.user_data["element_mentions"] = {k: v["generic_mention"] for k, v in elements.items()
-                                         if "generic_mention" in v}
+    doc.element_units = detail
+    doc.element_mentions = {k: v["generic_mention"] for k, v in elements.items() if "generic_mention" in v}

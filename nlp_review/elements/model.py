@@ -11,15 +11,24 @@ from . import KEYS, MODEL_NAME, OTHER
 
 ARTIFACT = "model.joblib"
 FORMAT = 1
+# How predictions become elements (component.py); a model folder's config.json may set them.
+INFERENCE = {
+    "accept": 0.5,  # a unit's label counts at this probability …
+    "accept_nested": 0.8,  # … inside a block already labelled with another element
+    "support": 0.25,  # a block's text supports its label when some unit, read bare, gives it this much
+    "contradict": 0.95,  # …and contradicts it when a unit, read bare, is this sure of another element
+    "heading_prior": 0.3,  # a block whose heading names element E is E when the model gives E this much
+}
 
 
 class ElementModel:
     """A fitted sklearn pipeline (features → classifier with predict_proba) and its classes."""
 
-    def __init__(self, pipeline, meta: dict | None = None):
+    def __init__(self, pipeline, meta: dict | None = None, settings: dict | None = None):
         self.pipeline = pipeline
         self.classes = [str(c) for c in pipeline.classes_]
         self.meta = dict(meta or {})
+        self.settings = {**INFERENCE, **(settings or {})}
 
     def proba(self, rows: list[dict]) -> np.ndarray:
         """Class probabilities, restricted to the classes of each unit's section."""
@@ -46,7 +55,9 @@ def load_dir(d: Path) -> ElementModel:
     obj = joblib.load(path)
     if not isinstance(obj, dict) or obj.get("format") != FORMAT or not hasattr(obj.get("pipeline"), "predict_proba"):
         raise ModelError(f"模型文件 {path} 格式不符（应为 format={FORMAT} 的要素分类器）。")
-    return ElementModel(obj["pipeline"], obj.get("meta"))
+    from ..models.store import inference_settings
+
+    return ElementModel(obj["pipeline"], obj.get("meta"), inference_settings(d, INFERENCE))
 
 
 def load(root: Path | None = None) -> ElementModel:

@@ -7,7 +7,6 @@ paragraphs (lines re-joined where PDF extraction broke a sentence) → enumerati
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -42,34 +41,36 @@ def compact(s: str) -> str:
     return _SPACE.sub("", s)
 
 
+CONTEXT_CHARS = 200
+
+
+def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
+    """The classifier's view of a unit; `context` is the text of its outermost enclosing
+    block (the part it belongs to), cut to CONTEXT_CHARS."""
+    context = ""
+    if units is not None and u.parent is not None:
+        top = u
+        while top.parent is not None:
+            top = units[top.parent]
+        context = _compact_prefix(doc.text, top.start, top.end, CONTEXT_CHARS)
+    return {"section": u.section, "kind": u.kind, "heading": u.heading, "own_heading": u.own_heading,
+            "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "context": context,
+            "start": u.start, "end": u.end}
+
+
+def _compact_prefix(text: str, start: int, end: int, n: int) -> str:
+    """compact(text[start:end])[:n] without compacting all of a long block for each of its units."""
+    k = 2 * n
+    while True:
+        out = compact(text[start:min(end, start + k)])
+        if len(out) >= n or start + k >= end:
+            return out[:n]
+        k *= 4
+
+
 def strip_marker(s: str) -> str:
     mk = line_marker(s, 0)
     return s[mk.end:] if mk else s
-
-
-def _token_index(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
-    cached = doc.user_data.get("_token_index")
-    if cached is None:
-        toks = []
-        for pstart, sdoc in doc.user_data.get("spacy", []):
-            for t in sdoc:
-                if not t.is_space:
-                    toks.append((pstart + t.idx, pstart + t.idx + len(t.text), t.text))
-        toks.sort()
-        cached = ([t[0] for t in toks], toks)
-        doc.user_data["_token_index"] = cached
-    return cached
-
-
-def tokens_between(doc: Doc, start: int, end: int) -> list[str]:
-    starts, toks = _token_index(doc)
-    i = bisect.bisect_left(starts, start)
-    out = []
-    while i < len(toks) and toks[i][0] < end:
-        if toks[i][1] <= end:
-            out.append(toks[i][2])
-        i += 1
-    return out
 
 
 @dataclass
@@ -212,7 +213,7 @@ def segment_section(doc: Doc, number: int) -> list[Unit]:
     for u in units:
         u.parent = new_index[u.parent] if u.parent is not None else None
     for u in units:
-        u.tokens = tokens_between(doc, u.start, u.end)
+        u.tokens = doc.tokens.between(u.start, u.end)
     return units
 
 

@@ -41,6 +41,7 @@ from typing import Iterator
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .images import docx_paragraph_pictures
 from .limits import MAX_TABLE_COLUMNS, MAX_XML_PART_BYTES, Budget, clamp_span
 
 MAX_ENTRIES = 2000
@@ -244,6 +245,7 @@ class _Reader:
                   for r, run in enumerate(iter_runs(para)) if run.text]
         self.budget.add_chars(sum(len(pc.text) for pc in pieces))
         out = [Paragraph(pieces=pieces)]
+        out.extend(docx_paragraph_pictures(self.document, p, i, _iter_r_elements))  # OCR of its pictures (images.py)
         for box in _textbox_contents(p):
             out.extend(self.container(box, tables_inline=True))
         return out

@@ -29,12 +29,12 @@ source character.
 """
 from __future__ import annotations
 
-import re
-
 import codecs
+import re
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .images import html_image_blocks
 from .limits import MAX_TABLE_COLUMNS, Budget, clamp_span
 from .text_reader import decode_text
 
@@ -268,6 +268,10 @@ class _Walker:
         tag = el.tag
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":  # OCR of a picture supplied with the page (images.py)
+            self.flush()
+            self.blocks.extend(html_image_blocks(self, el))
             return
         if tag == "table" and not in_cell and not _is_layout_table(el):
             self.flush()

@@ -1,6 +1,7 @@
 """Finding and loading the current models, once per process."""
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -58,6 +59,27 @@ def load_cached(name: str, loader: Callable[[Path], Any], root: Path | None = No
             raise ModelError(f"模型 {name} 已损坏或无法加载（{d}）：{type(e).__name__}: {e}") from e
         _CACHE[key] = obj
         return obj
+
+
+# Every model folder carries its full config: what built it (trainer, data, hyperparameters,
+# held-back split) and the settings inference applies ("inference"), next to the artifact.
+CONFIG = "config.json"
+
+
+def model_config(d: Path) -> dict:
+    """The folder's config.json ({} for a folder written before configs existed)."""
+    p = d / CONFIG
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+
+
+def inference_settings(d: Path, defaults: dict) -> dict:
+    """`defaults` updated with the folder's config.json "inference" settings."""
+    return {**defaults, **model_config(d).get("inference", {})}
+
+
+def write_config(out: Path, model: str, trainer: str, training: dict, inference: dict, **extra) -> None:
+    config = {"model": model, "trainer": trainer, "training": training, "inference": inference, **extra}
+    (out / CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def clear_cache() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import cn2an
 
+from ..component import component
 from ..doc import Doc, Section, Span
 
 CANONICAL = {
@@ -144,7 +145,11 @@ def year_of(s: str) -> int | None:
     return None
 
 
+@component("sections", requires=("text",),
+           assigns=("title", "title_span", "agency", "year", "sections", "section_duplicates",
+                    "section_misnumbered", "section_order"))
 def detect_sections(doc: Doc, options=None) -> None:
+    """Title, agency, year and the six sections (headings, or content when a heading was lost)."""
     text = doc.text
     cands = find_heading_candidates(text)
     chosen: dict[int, HeadingCandidate] = {}
@@ -189,9 +194,9 @@ def detect_sections(doc: Doc, options=None) -> None:
             sections.append(Section(number=n, heading=None, start=None, end=None, found=False))
     sections.sort(key=lambda s: s.number)
     doc.sections = sections
-    doc.user_data["section_duplicates"] = duplicates
-    doc.user_data["section_misnumbered"] = misnumbered
-    doc.user_data["section_order"] = [n for n, _ in order]
+    doc.section_duplicates = duplicates
+    doc.section_misnumbered = misnumbered
+    doc.section_order = [n for n, _ in order]
     if doc.year is None:
         m = re.search(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日", text)
         if m:

@@ -2,8 +2,8 @@
 with the jieba segmenter plus a sentencizer on Chinese sentence-final punctuation.
 
 Table regions are skipped: their lines are cells, not prose. Each paragraph's spaCy
-`Doc` is kept in `doc.user_data["spacy"]` as (paragraph start, spaCy Doc) so later
-components read tokens instead of segmenting again.
+`Doc` is kept in `doc.tokens` as (paragraph start, spaCy Doc) so later components read
+tokens instead of segmenting again.
 
 Work per call and per sentence is bounded, so that one enormous paragraph (550,000
 characters is inside the ingestion limit) costs what the same text in ordinary paragraphs
@@ -16,9 +16,11 @@ the 834 corpus reports), so their sentences are exactly spaCy's.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
-from ..doc import Doc, Span
+from ..component import component
+from ..doc import Doc, Span, Tokens
 
 _NLP = None
 _LOCK = threading.Lock()
@@ -29,14 +31,32 @@ _CLOSERS = "”’」』）)》"
 _CLAUSE_BREAKS = "，；：、,;: \t"
 
 
+def _import_spacy():
+    """spaCy without torch. thinc (spaCy's ML library) imports torch when it is installed
+    (the `[train]` extra), for GPU layers this blank tokenizer + sentencizer never uses: that
+    costs every reviewing process about 230 MB and seconds of loading. torch is hidden while
+    spaCy loads (thinc then records it as absent) unless the process has already loaded it;
+    a later `import torch` (a trainer) works as usual."""
+    if "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # ImportError for thinc's probe
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 def get_nlp():
     """The process-wide spaCy pipeline (built once; jieba's dictionary loads lazily)."""
     global _NLP
     with _LOCK:
         if _NLP is None:
             import jieba
-            import spacy
 
+            spacy = _import_spacy()
             jieba.setLogLevel(logging.WARNING)
             nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
             nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_END})
@@ -74,7 +94,10 @@ def bounded_pieces(text: str, start: int, end: int, limit: int) -> list[tuple[in
     return pieces
 
 
+@component("sentences", requires=("text", "table_spans"), uses=("tables",),
+           assigns=("paragraphs", "sentences", "tokens"))
 def segment(doc: Doc, options=None) -> None:
+    """Narrative paragraphs (table regions skipped), sentences and jieba tokens (spaCy)."""
     text = doc.text
     skip = [Span(t.start, t.end) for t in doc.tables.values()] + list(doc.table_spans)
     paragraphs: list[Span] = []
@@ -114,4 +137,4 @@ def segment(doc: Doc, options=None) -> None:
                                    "sentences_cut": cut}
     doc.paragraphs = paragraphs
     doc.sentences = sentences
-    doc.user_data["spacy"] = parsed
+    doc.tokens = Tokens(parsed)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..component import component
 from ..doc import Cell, Doc, Table
 from ..ingest.builder import Grid
 from .schema import (OBSOLETE_TABLE2, OBSOLETE_TABLE3_OTHER, TABLE2_ROWS, TABLE3_ROWS, TABLE4_KEYS,
@@ -98,7 +99,7 @@ def tokens_from_grid(text: str, grid: Grid, start: int, end: int) -> list[Token]
 
 
 def tokenize_region(doc: Doc, start: int, end: int) -> list[Token]:
-    grids: list[Grid] = doc.user_data.get("grids", [])
+    grids: list[Grid] = doc.grids
     tokens: list[Token] = []
     pos = start
     for g in sorted(grids, key=lambda g: g.span.start):
@@ -210,7 +211,7 @@ def _parse_rows(doc: Doc, name: str, specs: tuple[RowSpec, ...], start: int, end
             key = f"{spec.key}.{col}"
             table.cells[key] = _cell(key, tok, integer=(col != "amount_wan"))
             if tok.sci:
-                doc.user_data.setdefault("sci_cells", []).append((name, key, tok))
+                doc.sci_cells.append((name, key, tok))
     if not table.cells and table.start > table.end:
         return None
     return table
@@ -232,7 +233,7 @@ def _parse_table4(doc: Doc, start: int, end: int, issues: list[ParseIssue]) -> O
         if tok.value is not None:
             table.cells[key] = _cell(key, tok, integer=True)
             if tok.sci:
-                doc.user_data.setdefault("sci_cells", []).append(("table4", key, tok))
+                doc.sci_cells.append(("table4", key, tok))
     return table
 
 
@@ -243,7 +244,9 @@ def _region(doc: Doc, number: int) -> Optional[tuple[int, int]]:
     return s.body_start, s.end
 
 
+@component("tables", requires=("text", "grids", "sections"), assigns=("tables", "table_issues", "sci_cells"))
 def parse_tables(doc: Doc, options=None) -> None:
+    """Tables two, three and four as typed cells; rows that could not be read."""
     issues: list[ParseIssue] = []
     r2, r3, r4 = _region(doc, 2), _region(doc, 3), _region(doc, 4)
     if r2:
@@ -258,4 +261,4 @@ def parse_tables(doc: Doc, options=None) -> None:
         t = _parse_table4(doc, *r4, issues)
         if t:
             doc.tables["table4"] = t
-    doc.user_data["table_issues"] = issues
+    doc.table_issues = issues

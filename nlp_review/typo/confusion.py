@@ -1,22 +1,6 @@
-"""Shared by both typo models: the pruned confusion pairs and the score → confidence
-calibration tables."""
+"""Shared by both typo models: the score → confidence calibration tables. (The
+confusion pairs they are built from are training data: training/typo_lm.py.)"""
 from __future__ import annotations
-
-import lzma
-from pathlib import Path
-from typing import Iterator
-
-PRUNED = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "confusion_pruned.tsv.xz"
-
-
-def iter_pairs(path: Path = PRUNED) -> Iterator[tuple[str, str, int]]:
-    """(character, confusable character, number of sources) of every pair."""
-    with lzma.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            a, b, n, _ = line.rstrip("\n").split("\t")
-            yield a, b, int(n)
 
 
 def calibrated(score: float, table: list[tuple[float, float]]) -> float:

@@ -96,7 +96,7 @@ def _inside(s: str, i: int, names: tuple[str, ...]) -> bool:
 
 def correct_sentence(s: str, root: Path | None = None, mode: str | None = None, rules: bool = True) -> str:
     """The corrected sentence (unchanged when nothing is found)."""
-    from ..checks.typo_rules import text_corrections
+    from ..checks.typo.rules import text_corrections
 
     edits = []  # (start, end, replacement)
     if rules:

@@ -1,0 +1,1 @@
+"""Category "missing_element": what the format requires sections one, five and six to state."""
