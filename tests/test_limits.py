@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -266,8 +267,26 @@ def test_pdfminer_warnings_stay_off_stderr(tmp_path):
 
 
 def _check(path, *args, timeout=400):
-    p = subprocess.run([str(CLI), "check", str(path), *args], capture_output=True, timeout=timeout, cwd=ROOT)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    """`nlp-review check` → (exit code, stdout, stderr, peak RSS of its process tree in MB)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([str(CLI), "check", str(path), *args], stdout=out, stderr=err, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                p.kill()
+                raise AssertionError("check hung")
+            time.sleep(0.05)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (p.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                usage.ru_maxrss / 1024)
 
 
 @pytest.fixture(scope="module")
@@ -278,17 +297,21 @@ def huge_txt(tmp_path_factory) -> Path:
 
 
 def test_check_stops_a_review_over_its_memory_budget(huge_txt):
-    """A loaded review process is ~600 MB resident; the 550,000-character report needs ~800 MB.
-    With a 700 MB budget the seed is reviewed and the huge report is stopped."""
-    rc, out, err = _check(SEEDS[3], "--max-memory-mb", "700")
+    """The 550,000-character report needs ~200 MB more than a seed report. With a budget of the
+    seed's own peak + 100 MB the seed is reviewed and the huge report is stopped."""
+    rc, out, err, peak = _check(SEEDS[3])
     assert rc in (0, 1) and out.startswith("{"), err[-500:]
-    rc, out, err = _check(huge_txt, "--max-memory-mb", "700")
+    budget = str(round(peak + 100))
+    rc, out, err, _ = _check(SEEDS[3], "--max-memory-mb", budget)
+    assert rc in (0, 1) and out.startswith("{"), err[-500:]
+    rc, out, err, huge_peak = _check(huge_txt, "--max-memory-mb", budget, "--timeout", "600")
     assert rc == 2 and not out.strip(), err[-500:]
-    assert err.startswith("nlp-review: 无法审查：审查所需内存超过上限（700 MB）") and "Traceback" not in err
+    assert err.startswith(f"nlp-review: 无法审查：审查所需内存超过上限（{budget} MB）") and "Traceback" not in err
+    assert huge_peak < float(budget) + 150  # stopped within a poll of the budget
 
 
 def test_check_stops_a_review_over_its_time_budget(huge_txt):
-    rc, out, err = _check(huge_txt, "--timeout", "3")
+    rc, out, err, _ = _check(huge_txt, "--timeout", "3")
     assert rc == 2 and not out.strip(), err[-500:]
     assert "审查超时（超过 3 秒）" in err and "Traceback" not in err
 
