@@ -67,7 +67,6 @@ class _Slot:
         self.proc: subprocess.Popen | None = None
         self.conn: Connection | None = None
         self.baseline_rss = 0
-        self.jobs_done = 0
         self.thread = threading.Thread(target=self._run, name=f"review-worker-{index}", daemon=True)
 
     # --- worker lifecycle -------------------------------------------------------------
@@ -186,7 +185,6 @@ class _Slot:
                 log.warning("review worker %d stopped: %s", self.index, stop.detail)
                 self.kill_worker()
                 raise stop
-        self.jobs_done += 1
         if kind == "memory":
             self.kill_worker()
         elif kind == "exception":

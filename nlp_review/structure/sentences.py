@@ -115,7 +115,6 @@ def segment(doc: Doc, options=None) -> None:
     sentences: list[Span] = []
     parsed = []
     pieces = [piece for p in paragraphs for piece in bounded_pieces(text, p.start, p.end, MAX_SPACY_CHARS)]
-    cut = 0
     for (start, end), sdoc in zip(pieces, nlp.pipe(text[a:b] for a, b in pieces)):
         parsed.append((start, sdoc))
         for sent in sdoc.sents:
@@ -126,15 +125,10 @@ def segment(doc: Doc, options=None) -> None:
                 s += 1
             while e > s and text[e - 1].isspace():
                 e -= 1
-            windows = bounded_pieces(text, s, e, MAX_SENTENCE_CHARS) if e > s else []
-            cut += len(windows) > 1
-            for a, b in windows:
+            for a, b in bounded_pieces(text, s, e, MAX_SENTENCE_CHARS) if e > s else []:
                 while b > a and text[b - 1].isspace():
                     b -= 1
                 sentences.append(Span(a, b, "sentence"))
-    if cut or len(pieces) > len(paragraphs):
-        doc.user_data["limits"] = {"paragraphs_parsed_in_pieces": len(pieces) - len(paragraphs),
-                                   "sentences_cut": cut}
     doc.paragraphs = paragraphs
     doc.sentences = sentences
     doc.tokens = Tokens(parsed)
