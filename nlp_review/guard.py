@@ -32,7 +32,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import InputError
+from .errors import InputError, ModelError
 
 MB = 1024 * 1024
 POLL_S = 0.02
@@ -136,11 +136,14 @@ class Watch:
 
 def outcome(fn: Callable, args: tuple) -> tuple:
     """fn(*args) as a picklable outcome for the watching process: ("ok", value),
-    ("input_error", (code, message, detail)), ("memory", None) or ("exception", (name, message, traceback))."""
+    ("input_error", (code, message, detail)), ("model_error", message), ("memory", None) or
+    ("exception", (name, message, traceback))."""
     try:
         return ("ok", fn(*args))
     except InputError as e:
         return ("input_error", (e.code, e.message, e.detail))
+    except ModelError as e:
+        return ("model_error", str(e))
     except MemoryError:
         return ("memory", None)
     except Exception as e:  # noqa: BLE001 - a bug: reported to the watcher, which decides
@@ -153,6 +156,8 @@ def unwrap(kind: str, payload, limits: Limits):
         return payload
     if kind == "input_error":
         raise InputError(*payload)
+    if kind == "model_error":
+        raise ModelError(payload)
     if kind == "memory":
         raise limits.memory_error()
     raise ReviewFailed(*payload)

@@ -317,7 +317,7 @@ def test_check_stops_a_review_over_its_time_budget(huge_txt):
 
 
 def test_guard_passes_results_and_errors_through():
-    from nlp_review.errors import InputError
+    from nlp_review.errors import InputError, ModelError
     from nlp_review.guard import Limits, run_guarded
 
     stats = {}
@@ -329,6 +329,11 @@ def test_guard_passes_results_and_errors_through():
     with pytest.raises(InputError) as e:
         run_guarded(refuse, limits=Limits(max_rss_mb=2000, timeout_s=30))
     assert (e.value.code, e.value.message) == ("x", "中文说明")
+
+    def broken_model():
+        raise ModelError("模型 x 已损坏")
+    with pytest.raises(ModelError):
+        run_guarded(broken_model, limits=Limits(max_rss_mb=2000, timeout_s=30))
 
     def allocate():
         return len(bytearray(3 * 2**30))  # beyond RLIMIT_AS: MemoryError in the child
