@@ -17,11 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Peak RSS from VmHWM: ru_maxrss would keep the high-water mark of the forked test process
+# from before exec (the pytest process may hold every model by then).
 PRELUDE = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, %r)
 def emit(obj):
-    obj["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")][0]
+    obj["rss_mb"] = int(hwm.split()[1]) / 1024
     print(json.dumps(obj, ensure_ascii=False))
 """ % str(ROOT)
 

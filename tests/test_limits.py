@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import time
 import zipfile
 from pathlib import Path
 
@@ -266,27 +265,26 @@ def test_pdfminer_warnings_stay_off_stderr(tmp_path):
 # --- the guard of `check` -------------------------------------------------------------------------
 
 
+# Runs the CLI as the child of a small launcher that reports RUSAGE_CHILDREN: the peak RSS of
+# the CLI and its review child. (Measured from this test process, ru_maxrss would include the
+# pytest process's own memory copied at fork, which survives exec.)
+_LAUNCH = ("import os, resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+           "open(os.environ['PEAK_FILE'], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+           "sys.exit(rc)")
+
+
 def _check(path, *args, timeout=400):
-    """`nlp-review check` → (exit code, stdout, stderr, peak RSS of its process tree in MB)."""
+    """`nlp-review check` → (exit code, stdout, stderr, peak RSS of the CLI and its review child in MB)."""
     import os
+    import sys
     import tempfile
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen([str(CLI), "check", str(path), *args], stdout=out, stderr=err, cwd=ROOT)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                p.kill()
-                raise AssertionError("check hung")
-            time.sleep(0.05)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return (p.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        p = subprocess.run([sys.executable, "-c", _LAUNCH, str(CLI), "check", str(path), *args], capture_output=True,
+                           timeout=timeout, cwd=ROOT, env={**os.environ, "PEAK_FILE": str(peak_file)})
+        peak = int(peak_file.read_text()) / 1024
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"), peak
 
 
 @pytest.fixture(scope="module")
