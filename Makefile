@@ -45,7 +45,8 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
 	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
-# The OCR tests draw tables with a CJK font and make scanned PDFs with LibreOffice + pdftoppm.
+# The OCR tests draw tables with a CJK font and make scanned PDFs with LibreOffice + pdftoppm; the
+# real-document tests (tests/test_realdocs.py) export Word files to PDF with it and run pdftotext.
 OCR_TOOL_PKGS := libreoffice-writer poppler-utils fonts-noto-cjk
 ocr-tools:
 	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \

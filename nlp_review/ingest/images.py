@@ -391,8 +391,11 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
     n_pages = (raw.meta.get("pages") if raw is not None else None)
     if raw is not None and n_pages and len(have) >= n_pages:
         return raw  # every page has text: nothing to do, the PDF is not opened again
+    from .pdf_reader import _PDFIUM_LOCK
+
     try:
-        pdf = pdfium.PdfDocument(data)
+        with _PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(data)
     except Exception as e:
         if cause is not None:
             raise cause
@@ -406,13 +409,14 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
         for p_no in range(1, n_pages + 1):
             if p_no in have:
                 continue
-            page = pdf[p_no - 1]
-            dpi = _image_dpi(page)
+            with _PDFIUM_LOCK:
+                page = pdf[p_no - 1]
+                dpi = _image_dpi(page)
+                w_pt, h_pt = page.get_size()
             if dpi is None and raw is not None:
                 continue  # a blank page of a textual PDF
             dpi = min(PDF_MAX_DPI, max(PDF_MIN_DPI, dpi or PDF_DEFAULT_DPI))
             scale = dpi / 72.0
-            w_pt, h_pt = page.get_size()
             if w_pt * h_pt * scale * scale > session.limits.max_pixels:
                 scale = (session.limits.max_pixels / (w_pt * h_pt)) ** 0.5
                 dpi = scale * 72
@@ -420,12 +424,15 @@ def ocr_pdf(data: bytes, raw: Optional[RawDocument], cause: Optional[InputError]
             def render(page=page, scale=scale):
                 from .ocr import pil_to_bgr
 
-                return pil_to_bgr(page.render(scale=scale, grayscale=True).to_pil())
+                with _PDFIUM_LOCK:
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                return pil_to_bgr(image)
 
             by_page[p_no] = session.read(f"PDF 第{p_no}页", render, {"page": p_no, "dpi": round(dpi)},
                                          page_margins=True)
     finally:
-        pdf.close()
+        with _PDFIUM_LOCK:
+            pdf.close()
     _join_split_tables(by_page)
     if raw is None:
         blocks = [b for p in sorted(by_page) for b in by_page[p]]

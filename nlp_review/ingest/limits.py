@@ -22,6 +22,7 @@ MAX_LINES = 20_000  # non-empty lines of the review text
 MAX_READ_CHARS = 1_200_000  # text a reader collects (twice the review's 600,000-character limit)
 MAX_XML_PART_BYTES = 32 * 1024 * 1024  # one XML part of a .docx, uncompressed
 MAX_PDF_PAGE_CHARS = 20_000  # characters drawn on one PDF page (a dense A4 page: ~3,000)
+MAX_PDF_PAGE_RULES = 20_000  # straight rule segments kept of one PDF page (a ruled table page: a few hundred)
 
 
 def clamp_span(value: int, limit: int) -> int:
