@@ -239,27 +239,38 @@ def test_docx_xml_part_over_the_size_limit_is_refused(seed_docx, monkeypatch):
     assert "XML 部件过大" in e.value.message
 
 
-def test_pdfminer_warnings_stay_off_stderr(tmp_path):
-    """A PDF with a broken MediaBox and font widths: pdfminer logs English warnings, which
-    reached the CLI's stderr through Python's last-resort handler."""
+def test_damaged_pdfs_leave_stderr_empty(tmp_path):
+    """A PDF with a broken MediaBox, one with broken xref offsets, one cut in half: the reader
+    reads the text or refuses in Chinese, and nothing reaches stderr (pdfminer, which the
+    reader used before PDFium, logged English warnings such as “Invalid MediaBox in /Page,
+    defaulting to US Letter” through Python's last-resort handler)."""
     from tests.renderers import seed_to_pdf
 
     pdf = tmp_path / "seed.pdf"
     seed_to_pdf(SEEDS[0], pdf)
     data = pdf.read_bytes()
     # same length: the xref offsets stay right
-    data = re.sub(rb"/MediaBox \[([^\]]*)\]", lambda m: b"/MediaBox [" + b"x" * len(m.group(1)) + b"]", data)
-    (tmp_path / "odd.pdf").write_bytes(data)
+    damaged = {"mediabox": re.sub(rb"/MediaBox \[([^\]]*)\]", lambda m: b"/MediaBox [" + b"x" * len(m.group(1)) + b"]", data),
+               "xref": re.sub(rb"\d{10} 00000 n", b"0000000001 00000 n", data),
+               "cut": data[:len(data) // 2]}
+    for name, blob in damaged.items():
+        assert blob != data
+        (tmp_path / f"{name}.pdf").write_bytes(blob)
     res = run_bounded(f"""
         from nlp_review.errors import InputError
         from nlp_review.ingest import load_path
-        try:
-            emit({{"outcome": len(load_path({str(tmp_path / "odd.pdf")!r}).text)}})
-        except InputError as e:
-            emit({{"outcome": e.message}})
+        out = {{}}
+        for name in {sorted(damaged)!r}:
+            try:
+                out[name] = len(load_path({str(tmp_path)!r} + "/" + name + ".pdf").text)
+            except InputError as e:
+                out[name] = e.message
+        emit({{"outcome": out}})
     """, timeout_s=120)
-    assert res["rc"] == 0 and "损坏" in str(res["out"]["outcome"]), res["stderr"][-500:]
-    assert res["stderr"].strip() == ""  # pdfminer said "Invalid MediaBox in /Page, defaulting to US Letter"
+    assert res["rc"] == 0 and res["out"], res["stderr"][-500:]
+    for name, outcome in res["out"]["outcome"].items():
+        assert (isinstance(outcome, int) and outcome > 1000) or CJK.search(outcome), (name, outcome)
+    assert res["stderr"].strip() == ""
 
 
 # --- the guard of `check` -------------------------------------------------------------------------
