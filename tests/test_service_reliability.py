@@ -127,6 +127,29 @@ def test_review_over_its_memory_budget_is_413_and_the_worker_is_replaced(pooled)
     assert pool.pids() == [new_pid]
 
 
+def test_grid_span_bomb_docx_is_reviewed_within_a_tight_memory_budget(pooled, tmp_path):
+    """The issue's 40 KB .docx with gridBefore/gridAfter/gridSpan = 99999999 held a worker at
+    7.7 GB for 150 s: now it is reviewed (201) under a budget of the worker's baseline + 200 MB."""
+    from tests.limits_support import grid_bomb_docx
+    from tests.renderers import seed_to_docx
+
+    client, pool = pooled
+    _wait_for_worker(pool)
+    seed_to_docx(SEEDS[0], tmp_path / "seed.docx")
+    bomb = grid_bomb_docx((tmp_path / "seed.docx").read_bytes())
+    assert len(bomb) < 60_000
+    saved = pool.limits.max_rss_mb
+    pool.limits.max_rss_mb = pool.slots[0].baseline_rss / 2**20 + 200
+    try:
+        t0 = time.monotonic()
+        r = client.post("/v1/reviews", files={"file": ("bomb.docx", bomb)})
+        took = time.monotonic() - t0
+    finally:
+        pool.limits.max_rss_mb = saved
+    assert r.status_code == 201, (r.status_code, r.text[:300])
+    assert r.json()["findings"] and took < 60
+
+
 def test_review_over_its_time_budget_is_422_and_the_server_keeps_serving(pooled):
     client, pool = pooled
     pid = _wait_for_worker(pool)
