@@ -106,17 +106,27 @@ def _wait_for_worker(pool, not_pid: int | None = None) -> int:
         time.sleep(0.2)
 
 
+def _post_under(client, pool, name: str, data: bytes, **limits):
+    """POST one review with the pool's limits temporarily set → (response, seconds)."""
+    saved = {k: getattr(pool.limits, k) for k in limits}
+    for k, v in limits.items():
+        setattr(pool.limits, k, v)
+    try:
+        t0 = time.monotonic()
+        r = client.post("/v1/reviews", files={"file": (name, data)})
+        return r, time.monotonic() - t0
+    finally:
+        for k, v in saved.items():
+            setattr(pool.limits, k, v)
+
+
 def test_review_over_its_memory_budget_is_413_and_the_worker_is_replaced(pooled):
     client, pool = pooled
     pid = _wait_for_worker(pool)
     baseline = pool.slots[0].baseline_rss / 2**20
     huge = huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True).encode("utf-8")
-    saved = pool.limits.max_rss_mb
-    pool.limits.max_rss_mb = baseline + 40  # the 550,000-character review needs ~150 MB more
-    try:
-        r = client.post("/v1/reviews", files={"file": ("huge.txt", huge)})
-    finally:
-        pool.limits.max_rss_mb = saved
+    # the 550,000-character review needs ~150 MB more
+    r, _took = _post_under(client, pool, "huge.txt", huge, max_rss_mb=baseline + 40)
     body = _chinese_error(r, 413)
     assert body["error"] == "memory_limit" and "内存" in body["message"]
     new_pid = _wait_for_worker(pool, not_pid=pid)
@@ -138,14 +148,7 @@ def test_grid_span_bomb_docx_is_reviewed_within_a_tight_memory_budget(pooled, tm
     seed_to_docx(SEEDS[0], tmp_path / "seed.docx")
     bomb = grid_bomb_docx((tmp_path / "seed.docx").read_bytes())
     assert len(bomb) < 60_000
-    saved = pool.limits.max_rss_mb
-    pool.limits.max_rss_mb = pool.slots[0].baseline_rss / 2**20 + 200
-    try:
-        t0 = time.monotonic()
-        r = client.post("/v1/reviews", files={"file": ("bomb.docx", bomb)})
-        took = time.monotonic() - t0
-    finally:
-        pool.limits.max_rss_mb = saved
+    r, took = _post_under(client, pool, "bomb.docx", bomb, max_rss_mb=pool.slots[0].baseline_rss / 2**20 + 200)
     assert r.status_code == 201, (r.status_code, r.text[:300])
     assert r.json()["findings"] and took < 60
 
@@ -154,14 +157,7 @@ def test_review_over_its_time_budget_is_422_and_the_server_keeps_serving(pooled)
     client, pool = pooled
     pid = _wait_for_worker(pool)
     huge = huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True).encode("utf-8")
-    saved = pool.limits.timeout_s
-    pool.limits.timeout_s = 2
-    try:
-        t0 = time.monotonic()
-        r = client.post("/v1/reviews", files={"file": ("huge.txt", huge)})
-        took = time.monotonic() - t0
-    finally:
-        pool.limits.timeout_s = saved
+    r, took = _post_under(client, pool, "huge.txt", huge, timeout_s=2)
     body = _chinese_error(r, 422)
     assert body["error"] == "timeout" and "超时" in body["message"]
     assert took < 30
