@@ -118,6 +118,23 @@ def test_pdf_page_with_too_many_characters_is_refused():
     assert "单页文字过多" in e.value.message
 
 
+def test_pdf_page_with_too_many_rule_segments_is_read_without_tables(tmp_path, monkeypatch):
+    """Rule segments are collected up to MAX_PDF_PAGE_RULES per page (each is a dict given to
+    the table finder); a page over the bound keeps its text and loses only its tables."""
+    from nlp_review.ingest import load_bytes, pdf_reader
+    from nlp_review.ingest.blocks import TableBlock
+    from tests.renderers import seed_to_pdf
+
+    seed_to_pdf(SEEDS[0], tmp_path / "seed.pdf")
+    data = (tmp_path / "seed.pdf").read_bytes()
+    ruled = pdf_reader.read_pdf(data)
+    assert any(isinstance(b, TableBlock) for b in ruled.blocks)
+    monkeypatch.setattr(pdf_reader, "MAX_PDF_PAGE_RULES", 3)
+    plain = pdf_reader.read_pdf(data)
+    assert not any(isinstance(b, TableBlock) for b in plain.blocks)
+    assert load_bytes(data, "seed.pdf").text.startswith(SEEDS[0].read_text(encoding="utf-8")[:10])
+
+
 # --- one enormous paragraph ------------------------------------------------------------------
 
 
