@@ -393,9 +393,9 @@ def test_html_node_paths_are_lxml_paths_and_linear(tmp_path):
     res = run_bounded(f"""
         import time
         from nlp_review.ingest.html_reader import read_html
-        t = time.monotonic()
+        t = time.process_time()  # CPU time: the shared machine's load does not count
         raw = read_html(open({str(tmp_path / "many.html")!r}, "rb").read())
-        emit({{"s": time.monotonic() - t, "blocks": len(raw.blocks)}})
+        emit({{"s": time.process_time() - t, "blocks": len(raw.blocks)}})
     """, timeout_s=120)
     assert res["rc"] == 0 and res["out"]["blocks"] > 60_000, res["stderr"][-800:]
     assert res["out"]["s"] < 30
@@ -425,9 +425,9 @@ def test_year_over_year_comparison_of_huge_paragraphs_is_bounded(tmp_path):
         docs = []
         for _ in range(2):
             d = load_path({str(path)!r}); detect_sections(d); segment(d); docs.append(d)
-        t = time.monotonic()
+        t = time.process_time()
         copies, _unchanged = compare(docs[0], docs[1])
-        emit({{"s": time.monotonic() - t, "kinds": sorted({{c.kind for c in copies}})}})
+        emit({{"s": time.process_time() - t, "kinds": sorted({{c.kind for c in copies}})}})
     """, timeout_s=240)
     assert res["rc"] == 0 and res["out"], (res["rc"], res["stderr"][-800:])
     assert res["out"]["s"] < 60 and "sentence" in res["out"]["kinds"]
