@@ -143,9 +143,11 @@ def test_huge_paragraph_is_cut_into_bounded_sentences():
     sentence longer than MAX_SENTENCE_CHARS, spaCy fed pieces of ≤ MAX_SPACY_CHARS, and the
     sentences tile the paragraph (nothing lost, nothing overlapping)."""
     from nlp_review.ingest import load_bytes
+    from nlp_review.structure.paragraphs import structure
     from nlp_review.structure.sentences import MAX_SENTENCE_CHARS, MAX_SPACY_CHARS, segment
 
     doc = load_bytes(huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8")).encode("utf-8"), "huge.txt")
+    structure(doc)
     segment(doc)
     para = max(doc.paragraphs, key=lambda p: p.end - p.start)
     assert para.end - para.start >= 550_000
