@@ -176,11 +176,11 @@ def map_hashes(reports: Sequence[ReportSentences],
     return data, (buckets.astype(np.int64), counts.astype(np.int64))
 
 
-def sum_counts(*sparse: tuple) -> np.ndarray:
+def sum_counts(*sparse: tuple) -> tuple[np.ndarray]:
     table = np.zeros(COUNT_BUCKETS, dtype=np.int64)
     for buckets, counts in sparse:
         np.add.at(table, buckets, counts)
-    return table
+    return (table,)
 
 
 PREFIX_DTYPE = np.dtype([("h", np.uint32), ("sid", np.int64), ("size", np.int32), ("flags", np.uint8)])
@@ -281,12 +281,12 @@ def attach_index_side(chunks: int, chunk_reports: int, data: dict, *pair_parts: 
     return tuple(out)
 
 
-def confirm(data: dict, *parts: dict, min_similarity: float = MIN_SIMILARITY) -> list:
-    """[(query doc, query text, [(other doc, its sentence, similarity), …])] for every query
-    sentence of this chunk with a near-copy in another report (best per report)."""
+def confirm(data: dict, *parts: dict, min_similarity: float = MIN_SIMILARITY) -> tuple[list]:
+    """([(query doc, query text, [(other doc, its sentence, similarity), …])],) for every
+    query sentence of this chunk with a near-copy in another report (best per report)."""
     parts = [p for p in parts if len(p["q"])]
     if not parts:
-        return []
+        return ([],)
     q = np.concatenate([p["q"] for p in parts])
     i = np.concatenate([p["i"] for p in parts])
     i_doc = np.concatenate([p["i_doc"] for p in parts])
@@ -312,29 +312,32 @@ def confirm(data: dict, *parts: dict, min_similarity: float = MIN_SIMILARITY) ->
         cur = best.get(d)
         if cur is None or sim > cur[0] or (sim == cur[0] and int(i[k]) < cur[1]):
             best[d] = (sim, int(i[k]), i_text[k])
-    return [(int(data["doc"][r]), data["text"][r], [(d, t, round(sim, 3)) for d, (sim, _, t) in sorted(best.items())])
-            for r, best in sorted(out.items())]
+    return ([(int(data["doc"][r]), data["text"][r], [(d, t, round(sim, 3)) for d, (sim, _, t) in sorted(best.items())])
+             for r, best in sorted(out.items())],)
 
 
 # ----------------------------------------------------------------------------- drivers
 class LocalSteps:
-    """Runs the steps in a process pool (`imap`: a function mapping a step over argument
-    tuples in parallel), each step's inputs and outputs pickled to files in `folder`."""
+    """Runs steps in a process pool (`imap`: maps a function over items in parallel,
+    results in any order); each step's outputs are pickled to files in `folder` and the
+    next step's tasks name those files (`FileRef`), loaded where the task runs."""
 
-    def __init__(self, folder: Path, imap: Callable[[Callable, list], Iterator]):
+    def __init__(self, folder: Path, imap: Callable[[Callable, Iterable], Iterator]):
         self.folder = folder
         self.imap = imap
         folder.mkdir(parents=True, exist_ok=True)
 
-    def run(self, name: str, fn: Callable, tasks: list[tuple], n_out: int) -> list[list[str]]:
-        """Each task is (args…) where an argument that is a `FileRef` is loaded first; the
-        outputs of task t are saved to files whose paths are returned in task order."""
-        jobs = [(fn, args, [str(self.folder / f"{name}-{t}-{k}.pkl") for k in range(n_out)])
-                for t, args in enumerate(tasks)]
-        results = [None] * len(jobs)
-        for t, paths in self.imap(_run_saved, list(enumerate(jobs))):
+    def run(self, name: str, fn: Callable, tasks: Iterable[tuple], n_out: int) -> list[list]:
+        """Task t's outputs as files; `tasks` may be a generator (read as the pool takes them)."""
+        jobs = ((t, fn, args, [str(self.folder / f"{name}-{t}-{k}.pkl") for k in range(n_out)])
+                for t, args in enumerate(tasks))
+        results: dict[int, list] = {}
+        for t, paths in self.imap(_run_saved, jobs):
             results[t] = paths
-        return results
+        return [results[t] for t in range(len(results))]
+
+    def fetch(self, handle):
+        return load(handle)
 
 
 class FileRef(str):
@@ -355,11 +358,9 @@ def load(path: str):
 
 
 def _run_saved(job) -> tuple[int, list[str]]:
-    t, (fn, args, out_paths) = job
-    loaded = [load(a) if isinstance(a, FileRef) else a for a in args]
-    res = fn(*loaded)
-    if len(out_paths) == 1:
-        res = (res,)
+    t, fn, args, out_paths = job
+    res = fn(*[load(a) if isinstance(a, FileRef) else a for a in args])
+    assert len(res) == len(out_paths), (fn.__name__, len(res), len(out_paths))
     for obj, p in zip(res, out_paths):
         save(obj, p)
     return t, [FileRef(p) for p in out_paths]
@@ -371,15 +372,28 @@ def plan(n_reports: int, chunk_reports: int) -> tuple[int, int]:
     return chunks, max(1, chunks - 1)
 
 
-def near_copies_local(report_chunks: Iterable[list[ReportSentences]], n_reports: int, chunk_reports: int,
-                      corpus, steps: "LocalSteps", progress=None) -> Iterator[list]:
-    """The steps over files in a process pool; yields each chunk's `confirm` output."""
+STAGES = 6
+
+
+def near_copies(steps, report_chunks: Iterable[list[ReportSentences]], n_reports: int, chunk_reports: int,
+                corpus, progress=None) -> Iterator[list]:
+    """Wires the steps (`steps.run(name, fn, tasks, n_out)` → per task its output handles;
+    `steps.fetch(handle)`); yields each chunk's `confirm` output."""
     chunks, parts = plan(n_reports, chunk_reports)
-    tasks = [((), corpus)] + [(list(c), None) for c in report_chunks]
-    tasks += [([], None)] * (chunks - len(tasks))
-    hashed = steps.run("hash", map_hashes, tasks, 2)
+
+    def tasks():  # read chunk by chunk: the driver never holds the year's sentences
+        yield (), corpus
+        n = 1
+        for c in report_chunks:
+            yield list(c), None
+            n += 1
+        for _ in range(chunks - n):
+            yield [], None
+
+    hashed = steps.run("hash", map_hashes, tasks(), 2)
     _tick(progress)
     table = steps.run("count", sum_counts, [tuple(h[1] for h in hashed)], 1)[0][0]
+    _tick(progress)
     prefixed = steps.run("prefix", map_prefixes, [(parts, h[0], table) for h in hashed], parts)
     _tick(progress)
     reduced = steps.run("pairs", reduce_prefixes,
@@ -388,10 +402,11 @@ def near_copies_local(report_chunks: Iterable[list[ReportSentences]], n_reports:
     attached = steps.run("attach", attach_index_side,
                          [(chunks, chunk_reports, hashed[c][0], *[r[c] for r in reduced]) for c in range(chunks)],
                          chunks)
+    _tick(progress)
     confirmed = steps.run("confirm", confirm, [(hashed[c][0], *[a[c] for a in attached]) for c in range(chunks)], 1)
     _tick(progress)
     for c in range(chunks):
-        yield load(confirmed[c][0])
+        yield steps.fetch(confirmed[c][0])
 
 
 def _tick(progress) -> None:
