@@ -42,7 +42,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int, options: dict):
         self.workers = workers
-        self.pool = mp.get_context("fork").Pool(workers, initializer=work.init, initargs=(options,))
+        self.pool = mp.get_context("fork").Pool(workers, initializer=work.init, initargs=(options, True))
 
     def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None) -> Iterator:
         """fn over tasks, results in completion order, at most `window` tasks in flight
@@ -63,8 +63,11 @@ class LocalExecutor:
     def steps(self, folder: Path) -> LocalSteps:
         return LocalSteps(folder, lambda fn, items: self.map(fn, items))
 
-    def close(self) -> None:
-        self.pool.close()
+    def close(self, abort: bool = False) -> None:
+        if abort:
+            self.pool.terminate()
+        else:
+            self.pool.close()
         self.pool.join()
 
 
@@ -180,9 +183,11 @@ def run_batch(files: list[InputFile], out: Path, csv_path: Optional[Path], optio
         output.checkpoint()
         summary.seconds["review"] = round(time.perf_counter() - t0, 2)
         store.drop_docs()  # every report is reviewed: the Docs are no longer needed
+        executor.close()
+        executor = None
     finally:
-        if executor is not None:
-            executor.close()
+        if executor is not None:  # interrupted: stop the workers now
+            executor.close(abort=True)
         output.close()
         store.close()
     return summary

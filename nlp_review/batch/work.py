@@ -26,10 +26,12 @@ _STATE: dict[str, Any] = {}
 
 
 # ----------------------------------------------------------------------------- setup
-def init(options: dict) -> None:
+def init(options: dict, die_with_parent: bool = False) -> None:
     """Per worker: the options and every model loaded (one short review does it)."""
     from ..pipeline import Options, review_text
 
+    if die_with_parent:
+        _die_with_parent()
     _STATE["options"] = options
     warm = "\n".join(f"{n}、{h}\n本机关全年主动公开政府信息120条，收到申请3件。" for n, h in
                      zip("一二三四五六", ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
@@ -38,6 +40,20 @@ def init(options: dict) -> None:
         review_text("某某县人民政府2024年政府信息公开工作年度报告\n" + warm, "warm.txt", Options())
     except InputError:
         pass
+
+
+def _die_with_parent() -> None:
+    """A pool worker ends when the batch process does, even after kill -9 of it (Linux)."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl
+        os._exit(1)
 
 
 def _rest() -> list[str]:
