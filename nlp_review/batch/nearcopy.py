@@ -4,30 +4,27 @@ the batch, without holding that index (≈ 5 KB per sentence) in one process.
 
 The index's answer for a query sentence q is every indexed sentence i of another report
 with (a) a shared LSH band (14 bands × 4 rows of the 64-permutation MinHash), (b) a
-signature estimate ≥ 0.5 and (c) an exact character-3-shingle Jaccard ≥ 0.7; the best i
-per report (ties: the earlier sentence). Enumerating (a) — everything that shares a band —
-grows with the square of the year (every sentence made of common clauses shares bands
-with thousands of others), so the join enumerates (c) instead, exactly, with prefix
-filtering (Vernica et al., SIGMOD 2010): order all shingles globally, rarest first; two
-sets with Jaccard ≥ t share a shingle among the first |x| − ⌈t·|x|⌉ + 1 of each. Then (a)
-and (b) are checked on the pair's signatures. Steps:
+signature estimate ≥ 0.5 (32 of 64 values equal) and (c) an exact character-3-shingle
+Jaccard ≥ 0.7; the best i per report (ties: the earlier sentence). Steps:
 
-1. `map_hashes` (per chunk of reports): sentences → shingles → crc32 (datasketch's hash
-   here) → MinHash signatures (datasketch's affine32 permutations, vectorised) and the
-   chunk's shingle counts in a fixed hashed table;
-2. `sum_counts`: the global table (fixed size: memory does not grow with the year);
-3. `map_prefixes` (per chunk): each sentence's prefix shingles in the global order,
-   spread over partitions by shingle;
-4. `reduce_prefixes` (per partition): sentences that share a prefix shingle (and pass
-   the length filter) → candidate pairs, routed by the indexed side's chunk;
-5. `attach_index_side` (per chunk): the indexed sentence's document, signature, text;
-6. `confirm` (per chunk of queries): Jaccard, band, estimate; best per other report.
+1. `map_chunk` (per chunk of reports): sentences → shingles → crc32 → MinHash signatures
+   (datasketch's affine32 permutations, vectorised over the chunk) → one record per band
+   (band, its 4 values, the sentence, and a 64-byte sketch: the low byte of each value),
+   spread over P partitions by band key;
+2. `reduce_bands` (per partition): sort by band key; within each group of equal keys
+   every (query, indexed) pair whose sketches agree in ≥ 32 places — necessary for (b),
+   since equal values have equal low bytes — is a candidate, routed by the indexed
+   side's chunk;
+3. `attach_index_side` (per chunk): the indexed sentence's document, signature, text;
+4. `confirm` (per chunk of queries): (b) on the full signatures, (c), best per report.
 
-Each step is a pure function whose memory is bounded by a chunk or a partition; the
-driver (`LocalSteps`: a process pool and files in a work folder, or Ray tasks and object
-references in `batch/ray_run.py`) only wires them. Identifiers: a sentence of report
-`doc` (≥ 1, its rank in the batch) is `sid = doc << 20 | position`, a corpus sentence is
-its key in the corpus index; a corpus document is `-(number + 1)`.
+Every step is a pure function whose memory is bounded by a chunk or a partition, not by
+the year; the driver (`LocalSteps`: a process pool and files in a work folder, or Ray
+actors and object references in `batch/ray_run.py`) only wires them. The cost is the
+number of pairs that share a band, as for the index itself: it grows with the square of
+how often the same clause recurs. Identifiers: a sentence of report `doc` (≥ 1, its rank
+in the batch) is `sid = doc << 20 | position`, a corpus sentence is its key in the corpus
+index; a corpus document is `-(number + 1)`.
 """
 from __future__ import annotations
 
@@ -45,7 +42,6 @@ from ..boilerplate.text import jaccard, shingles
 
 SHIFT = 20  # sentences per report < 2^20 (600k characters, ≥ 15 per indexed sentence)
 FLAG_QUERY, FLAG_INDEX = 1, 2
-COUNT_BUCKETS = 1 << 22  # the shingle-frequency table (16 MB); collisions only cost speed
 
 
 def _bands() -> tuple[int, int]:
@@ -108,17 +104,6 @@ def signatures(shingle_sets: Sequence[set[str]]) -> np.ndarray:
     return minhash(*shingle_hashes(shingle_sets))
 
 
-def prefix_length(n: np.ndarray, t: float = MIN_SIMILARITY) -> np.ndarray:
-    """|x| − ⌈t·|x|⌉ + 1 (t as a fraction of 1000, so that no float rounding decides)."""
-    tm = int(round(t * 1000))
-    return n - (-(-n * tm // 1000)) + 1
-
-
-def shares_band(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    eq = (a[:, :BANDS * ROWS] == b[:, :BANDS * ROWS]).reshape(len(a), BANDS, ROWS)
-    return eq.all(axis=2).any(axis=1)
-
-
 # ----------------------------------------------------------------------------- steps
 @dataclass
 class ReportSentences:
@@ -136,10 +121,24 @@ def chunk_of(sid, chunk_reports: int):
     return np.where(doc == 0, 0, (doc - 1) // chunk_reports + 1)
 
 
-def map_hashes(reports: Sequence[ReportSentences],
-               corpus: Optional[tuple[Sequence[int], list[str], np.ndarray]] = None) -> tuple[dict, tuple]:
-    """A chunk's sentences with their shingle hashes and signatures; its shingle counts
-    (sparse: bucket, count). corpus: (sent_doc, texts, signatures) of the corpus index."""
+AGREE = int(np.ceil(NUM_PERM * (MIN_SIMILARITY - ESTIMATE_MARGIN) - 1e-9))  # 32 equal values of 64
+BAND_DTYPE = np.dtype([("band", np.uint8), ("k1", np.uint64), ("k2", np.uint64), ("sid", np.int64),
+                       ("flags", np.uint8), ("size", np.int32), ("sketch", np.uint8, (NUM_PERM,))])
+BUCKETS = 128  # shingles per hash bucket: Σ min(count) bounds the intersection from above
+T_PERMILLE = int(round(MIN_SIMILARITY * 1000))
+
+
+def band_keys(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k1, k2): n × BANDS uint64 each; two sentences share band b iff both are equal."""
+    s = sigs[:, :BANDS * ROWS].astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
+    s = np.concatenate([s, np.zeros((len(sigs), BANDS, 4 - ROWS), dtype=np.uint64)], axis=2)
+    return (s[:, :, 0] << np.uint64(32)) | s[:, :, 1], (s[:, :, 2] << np.uint64(32)) | s[:, :, 3]
+
+
+def map_chunk(reports: Sequence[ReportSentences], parts: int,
+              corpus: Optional[tuple[Sequence[int], list[str], np.ndarray]] = None) -> tuple:
+    """(the chunk's sentences, band records of partition 0, …, P−1). corpus: (sent_doc,
+    texts, signatures) of the corpus index, whose shipped signatures are what it compares."""
     sids, docs, flags, texts = [], [], [], []
     if corpus is not None:
         sent_doc, ctexts, csigs = corpus
@@ -166,57 +165,83 @@ def map_hashes(reports: Sequence[ReportSentences],
             docs.append(r.doc)
             flags.append(FLAG_QUERY)
             texts.append(t)
+    n = len(texts)
     flat, lengths = shingle_hashes([shingles(t) for t in texts])
-    # the corpus's shipped signatures are what the index compares with
     sigs = np.asarray(corpus[2], dtype=np.uint32) if corpus is not None else minhash(flat, lengths)
+    seg = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    buckets = np.bincount(seg * BUCKETS + (flat & np.uint32(BUCKETS - 1)).astype(np.int64),
+                          minlength=n * BUCKETS).reshape(n, BUCKETS)
     data = {"sid": np.asarray(sids, dtype=np.int64), "doc": np.asarray(docs, dtype=np.int64),
             "flags": np.asarray(flags, dtype=np.uint8), "sig": sigs, "text": texts,
-            "hashes": flat, "lengths": lengths}
-    buckets, counts = np.unique(flat % np.uint32(COUNT_BUCKETS), return_counts=True)
-    return data, (buckets.astype(np.int64), counts.astype(np.int64))
-
-
-def sum_counts(*sparse: tuple) -> tuple[np.ndarray]:
-    table = np.zeros(COUNT_BUCKETS, dtype=np.int64)
-    for buckets, counts in sparse:
-        np.add.at(table, buckets, counts)
-    return (table,)
-
-
-PREFIX_DTYPE = np.dtype([("h", np.uint32), ("sid", np.int64), ("size", np.int32), ("flags", np.uint8)])
-
-
-def map_prefixes(parts: int, data: dict, table: np.ndarray) -> tuple:
-    """Each sentence's prefix shingles (global order: rarest first, then hash), split into
-    `parts` partitions by shingle hash."""
-    flat, lengths = data["hashes"], data["lengths"]
-    n = len(lengths)
-    seg = np.repeat(np.arange(n), lengths)
-    freq = table[(flat % np.uint32(COUNT_BUCKETS)).astype(np.int64)]
-    order = np.lexsort((flat, freq, seg))
-    flat_sorted = flat[order]
-    starts = (np.cumsum(lengths) - lengths).astype(np.int64)
-    # a sentence whose own shingles collide in crc32 keeps all of them (exactness, see module doc)
-    distinct = np.ones(len(flat_sorted), dtype=bool)
-    distinct[1:] = (flat_sorted[1:] != flat_sorted[:-1]) | (seg[1:] != seg[:-1])
-    ndist = np.bincount(seg, weights=distinct, minlength=n).astype(np.int64)
-    plen = np.where(ndist < lengths, lengths, np.minimum(prefix_length(lengths), lengths))
-    rank = np.arange(len(flat_sorted)) - np.repeat(starts, lengths)
-    take = rank < np.repeat(plen, lengths)
-    rec = np.empty(int(take.sum()), dtype=PREFIX_DTYPE)
-    rec["h"] = flat_sorted[take]
-    rows = seg[take]
-    rec["sid"] = data["sid"][rows]
-    rec["size"] = lengths[rows]
-    rec["flags"] = data["flags"][rows]
-    part = (rec["h"] % np.uint32(parts)).astype(np.int64)
-    o = np.argsort(part, kind="stable")
-    rec, part = rec[o], part[o]
+            "size": lengths.astype(np.int32), "buckets": np.minimum(buckets, 65535).astype(np.uint16)}
+    k1, k2 = band_keys(sigs)
+    rec = np.empty(n * BANDS, dtype=BAND_DTYPE)
+    rec["band"] = np.tile(np.arange(BANDS, dtype=np.uint8), n)
+    rec["k1"], rec["k2"] = k1.reshape(-1), k2.reshape(-1)
+    rec["sid"] = np.repeat(data["sid"], BANDS)
+    rec["flags"] = np.repeat(data["flags"], BANDS)
+    rec["size"] = np.repeat(data["size"], BANDS)
+    rec["sketch"] = np.repeat((sigs & np.uint32(0xFF)).astype(np.uint8), BANDS, axis=0)
+    with np.errstate(over="ignore"):
+        h = rec["k1"] * np.uint64(0x9E3779B97F4A7C15) ^ rec["k2"] * np.uint64(0xC2B2AE3D27D4EB4F) \
+            ^ rec["band"].astype(np.uint64)
+    part = ((h ^ (h >> np.uint64(29))) % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(part, kind="stable")
+    rec, part = rec[order], part[order]
     bounds = np.searchsorted(part, np.arange(parts + 1))
-    return tuple(rec[bounds[p]:bounds[p + 1]] for p in range(parts))
+    return (data, *[rec[bounds[p]:bounds[p + 1]] for p in range(parts)])
 
 
 PAIR_DTYPE = np.dtype([("q", np.int64), ("i", np.int64)])
+PAIRS_PER_BLOCK = 1 << 20
+
+
+def reduce_bands(chunks: int, chunk_reports: int, *parts: np.ndarray) -> tuple:
+    """Candidate pairs (query sid, indexed sid) of one partition: the same band key and
+    sketches that agree in ≥ AGREE places; split by the indexed side's chunk."""
+    nonempty = [p for p in parts if len(p)]
+    rec = np.concatenate(nonempty) if nonempty else np.empty(0, dtype=BAND_DTYPE)
+    empty = tuple(np.empty(0, PAIR_DTYPE) for _ in range(chunks))
+    if len(rec) < 2:
+        return empty
+    rec = rec[np.lexsort((rec["sid"], rec["k2"], rec["k1"], rec["band"]))]
+    new = np.ones(len(rec), dtype=bool)
+    new[1:] = (rec["band"][1:] != rec["band"][:-1]) | (rec["k1"][1:] != rec["k1"][:-1]) | (rec["k2"][1:] != rec["k2"][:-1])
+    group_start = np.maximum.accumulate(np.where(new, np.arange(len(rec)), 0))
+    rank = np.arange(len(rec)) - group_start  # each record pairs with the `rank` records before it
+    sketch, sid, flags, size = rec["sketch"], rec["sid"], rec["flags"], rec["size"]
+    cum = np.cumsum(rank)
+    qs, is_ = [], []
+    j0 = 0
+    total = int(cum[-1])
+    done = 0
+    while done < total:  # blocks of ≈ PAIRS_PER_BLOCK pairs: bounded memory
+        j1 = int(np.searchsorted(cum, done + PAIRS_PER_BLOCK, side="right"))
+        j1 = max(j1, j0 + 1)
+        r = rank[j0:j1]
+        right = np.repeat(np.arange(j0, j1), r)
+        if len(right):
+            within = np.arange(len(right)) - np.repeat(np.cumsum(r) - r, r)
+            left = right - 1 - within
+            small, large = np.minimum(size[left], size[right]), np.maximum(size[left], size[right])
+            ok = small * 1000 >= large * T_PERMILLE  # Jaccard ≥ t needs sizes within a factor t
+            left, right = left[ok], right[ok]
+            agree = (sketch[left] == sketch[right]).sum(axis=1) >= AGREE
+            left, right = left[agree], right[agree]
+            fl, fr = flags[left], flags[right]
+            a = ((fl & FLAG_QUERY) > 0) & ((fr & FLAG_INDEX) > 0)
+            b = ((fr & FLAG_QUERY) > 0) & ((fl & FLAG_INDEX) > 0)
+            qs += [sid[left[a]], sid[right[b]]]
+            is_ += [sid[right[a]], sid[left[b]]]
+        done = int(cum[j1 - 1])
+        j0 = j1
+    n_pairs = sum(len(x) for x in qs)
+    if not n_pairs:
+        return empty
+    pairs = np.empty(n_pairs, dtype=PAIR_DTYPE)
+    pairs["q"], pairs["i"] = np.concatenate(qs), np.concatenate(is_)
+    pairs = np.unique(pairs)
+    return _split(pairs, chunk_of(pairs["i"], chunk_reports), chunks)
 
 
 def _split(pairs: np.ndarray, key: np.ndarray, chunks: int) -> tuple:
@@ -224,42 +249,6 @@ def _split(pairs: np.ndarray, key: np.ndarray, chunks: int) -> tuple:
     pairs, key = pairs[o], key[o]
     bounds = np.searchsorted(key, np.arange(chunks + 1))
     return tuple(pairs[bounds[c]:bounds[c + 1]] for c in range(chunks))
-
-
-def reduce_prefixes(chunks: int, chunk_reports: int, *parts: np.ndarray,
-                    t: float = MIN_SIMILARITY) -> tuple:
-    """Candidate pairs (query sid, indexed sid of another sentence) of one partition:
-    a shared prefix shingle and sizes that allow Jaccard ≥ t; split by the indexed chunk."""
-    nonempty = [p for p in parts if len(p)]
-    rec = np.concatenate(nonempty) if nonempty else np.empty(0, dtype=PREFIX_DTYPE)
-    if len(rec) < 2:
-        return tuple(np.empty(0, PAIR_DTYPE) for _ in range(chunks))
-    rec = rec[np.lexsort((rec["sid"], rec["h"]))]
-    new = np.concatenate([[True], rec["h"][1:] != rec["h"][:-1]])
-    starts = np.flatnonzero(new)
-    sizes = np.diff(np.concatenate([starts, [len(rec)]]))
-    qs, is_ = [], []
-    for s, n in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-        g = rec[s:s + n]
-        qm = (g["flags"] & FLAG_QUERY) > 0
-        im = (g["flags"] & FLAG_INDEX) > 0
-        if not qm.any() or not im.any():
-            continue
-        q, qn = g["sid"][qm], g["size"][qm]
-        i, in_ = g["sid"][im], g["size"][im]
-        qq, ii = np.repeat(q, len(i)), np.tile(i, len(q))
-        qqn, iin = np.repeat(qn, len(i)), np.tile(in_, len(q))
-        small, large = np.minimum(qqn, iin), np.maximum(qqn, iin)
-        keep = (qq != ii) & (small * 1000 >= large * int(round(t * 1000)))
-        qs.append(qq[keep])
-        is_.append(ii[keep])
-    n_pairs = sum(len(x) for x in qs)
-    pairs = np.empty(n_pairs, dtype=PAIR_DTYPE)
-    if n_pairs:
-        pairs["q"] = np.concatenate(qs)
-        pairs["i"] = np.concatenate(is_)
-        pairs = np.unique(pairs)
-    return _split(pairs, chunk_of(pairs["i"], chunk_reports), chunks)
 
 
 def attach_index_side(chunks: int, chunk_reports: int, data: dict, *pair_parts: np.ndarray) -> tuple:
@@ -277,6 +266,7 @@ def attach_index_side(chunks: int, chunk_reports: int, data: dict, *pair_parts: 
         sl = slice(bounds[c], bounds[c + 1])
         r = row[sl]
         out.append({"q": pairs["q"][sl], "i": pairs["i"][sl], "i_doc": data["doc"][r], "i_sig": data["sig"][r],
+                    "i_size": data["size"][r], "i_buckets": data["buckets"][r],
                     "i_text": [data["text"][k] for k in r.tolist()]})
     return tuple(out)
 
@@ -295,8 +285,14 @@ def confirm(data: dict, *parts: dict, min_similarity: float = MIN_SIMILARITY) ->
     qrow = np.searchsorted(data["sid"], q)
     q_sig = data["sig"][qrow]
     keep = data["doc"][qrow] != i_doc  # the own report is never a source (the component excludes it too)
-    keep &= (q_sig == i_sig).mean(axis=1) >= min_similarity - ESTIMATE_MARGIN
-    keep &= shares_band(q_sig, i_sig)
+    keep &= (q_sig == i_sig).sum(axis=1) >= AGREE  # the index's estimate filter (a shared band made them candidates)
+    # an upper bound of the Jaccard from per-bucket shingle counts, exact in integers: most
+    # pairs that pass the estimate are rejected here without building their shingle sets
+    i_size = np.concatenate([p["i_size"] for p in parts]).astype(np.int64)
+    i_buckets = np.concatenate([p["i_buckets"] for p in parts])
+    common = np.minimum(data["buckets"][qrow], i_buckets).sum(axis=1, dtype=np.int64)
+    union = data["size"][qrow].astype(np.int64) + i_size - common
+    keep &= common * 1000 >= union * T_PERMILLE
     out: dict[int, dict[int, tuple[float, int, str]]] = {}
     sh_cache: dict[int, set[str]] = {}
     for k in np.flatnonzero(keep).tolist():
@@ -372,7 +368,7 @@ def plan(n_reports: int, chunk_reports: int) -> tuple[int, int]:
     return chunks, max(1, chunks - 1)
 
 
-STAGES = 6
+STAGES = 4
 
 
 def near_copies(steps, report_chunks: Iterable[list[ReportSentences]], n_reports: int, chunk_reports: int,
@@ -382,28 +378,24 @@ def near_copies(steps, report_chunks: Iterable[list[ReportSentences]], n_reports
     chunks, parts = plan(n_reports, chunk_reports)
 
     def tasks():  # read chunk by chunk: the driver never holds the year's sentences
-        yield (), corpus
+        yield (), parts, corpus
         n = 1
         for c in report_chunks:
-            yield list(c), None
+            yield list(c), parts, None
             n += 1
         for _ in range(chunks - n):
-            yield [], None
+            yield [], parts, None
 
-    hashed = steps.run("hash", map_hashes, tasks(), 2)
+    mapped = steps.run("map", map_chunk, tasks(), parts + 1)
     _tick(progress)
-    table = steps.run("count", sum_counts, [tuple(h[1] for h in hashed)], 1)[0][0]
-    _tick(progress)
-    prefixed = steps.run("prefix", map_prefixes, [(parts, h[0], table) for h in hashed], parts)
-    _tick(progress)
-    reduced = steps.run("pairs", reduce_prefixes,
-                        [(chunks, chunk_reports, *[m[p] for m in prefixed]) for p in range(parts)], chunks)
+    reduced = steps.run("pairs", reduce_bands,
+                        [(chunks, chunk_reports, *[m[1 + p] for m in mapped]) for p in range(parts)], chunks)
     _tick(progress)
     attached = steps.run("attach", attach_index_side,
-                         [(chunks, chunk_reports, hashed[c][0], *[r[c] for r in reduced]) for c in range(chunks)],
+                         [(chunks, chunk_reports, mapped[c][0], *[r[c] for r in reduced]) for c in range(chunks)],
                          chunks)
     _tick(progress)
-    confirmed = steps.run("confirm", confirm, [(hashed[c][0], *[a[c] for a in attached]) for c in range(chunks)], 1)
+    confirmed = steps.run("confirm", confirm, [(mapped[c][0], *[a[c] for a in attached]) for c in range(chunks)], 1)
     _tick(progress)
     for c in range(chunks):
         yield steps.fetch(confirmed[c][0])
