@@ -51,4 +51,8 @@ def cmd_batch(args) -> int:
     repaired = f"（已修复上次中断留下的 {s.repaired} 行残缺记录）" if s.repaired else ""
     print(f"完成：新审查 {s.reviewed} 份，无法读取 {s.errors} 份，已审查过而跳过 {s.skipped} 份{repaired}。"
           f"结果：{out}；汇总：{csv_path}", file=sys.stderr)
+    t = s.seconds
+    if t:
+        print(f"用时：加载模型 {t.get('load', 0):.1f} 秒，读取 {t.get('read', 0):.1f} 秒，"
+              f"跨报告雷同比对 {t.get('near_copies', 0):.1f} 秒，审查 {t.get('review', 0):.1f} 秒。", file=sys.stderr)
     return EXIT_OK

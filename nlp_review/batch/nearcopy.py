@@ -9,12 +9,15 @@ Jaccard ≥ 0.7; the best i per report (ties: the earlier sentence). Steps:
 
 1. `map_chunk` (per chunk of reports): sentences → shingles → crc32 → MinHash signatures
    (datasketch's affine32 permutations, vectorised over the chunk) → one record per band
-   (band, its 4 values, the sentence, and a 64-byte sketch: the low byte of each value),
-   spread over P partitions by band key;
-2. `reduce_bands` (per partition): sort by band key; within each group of equal keys
-   every (query, indexed) pair whose sketches agree in ≥ 32 places — necessary for (b),
-   since equal values have equal low bytes — is a candidate, routed by the indexed
-   side's chunk;
+   (band, its 4 values, the sentence, its shingle count, a 64-byte sketch — the low byte
+   of each value — and its shingles counted in 128 hash buckets), spread over P
+   partitions by band key;
+2. `reduce_bands` (per partition): sort by band key; within each group of equal keys a
+   (query, indexed) pair is a candidate when three necessary conditions hold: sizes within
+   a factor 0.7 (for c), sketches that agree in ≥ 32 places (for b: equal values have
+   equal low bytes) and Σ_b min(bucket counts) large enough for a Jaccard ≥ 0.7 (for c:
+   a shared shingle lies in the same bucket on both sides); routed by the indexed side's
+   chunk;
 3. `attach_index_side` (per chunk): the indexed sentence's document, signature, text;
 4. `confirm` (per chunk of queries): (b) on the full signatures, (c), best per report.
 
@@ -41,7 +44,7 @@ from ..boilerplate.index import ESTIMATE_MARGIN, LSH_THRESHOLD, MIN_SIMILARITY, 
 from ..boilerplate.text import jaccard, shingles
 
 SHIFT = 20  # sentences per report < 2^20 (600k characters, ≥ 15 per indexed sentence)
-FLAG_QUERY, FLAG_INDEX = 1, 2
+FLAG_QUERY, FLAG_INDEX, FLAG_UNBOUNDED = 1, 2, 4  # unbounded: a bucket count over 255
 
 
 def _bands() -> tuple[int, int]:
@@ -123,7 +126,8 @@ def chunk_of(sid, chunk_reports: int):
 
 AGREE = int(np.ceil(NUM_PERM * (MIN_SIMILARITY - ESTIMATE_MARGIN) - 1e-9))  # 32 equal values of 64
 BAND_DTYPE = np.dtype([("band", np.uint8), ("k1", np.uint64), ("k2", np.uint64), ("sid", np.int64),
-                       ("flags", np.uint8), ("size", np.int32), ("sketch", np.uint8, (NUM_PERM,))])
+                       ("flags", np.uint8), ("size", np.int32), ("sketch", np.uint8, (NUM_PERM,)),
+                       ("buckets", np.uint8, (128,))])
 BUCKETS = 128  # shingles per hash bucket: Σ min(count) bounds the intersection from above
 T_PERMILLE = int(round(MIN_SIMILARITY * 1000))
 
@@ -171,9 +175,10 @@ def map_chunk(reports: Sequence[ReportSentences], parts: int,
     seg = np.repeat(np.arange(n, dtype=np.int64), lengths)
     buckets = np.bincount(seg * BUCKETS + (flat & np.uint32(BUCKETS - 1)).astype(np.int64),
                           minlength=n * BUCKETS).reshape(n, BUCKETS)
+    flags = np.asarray(flags, dtype=np.uint8)
+    flags[(buckets > 255).any(axis=1)] |= FLAG_UNBOUNDED
     data = {"sid": np.asarray(sids, dtype=np.int64), "doc": np.asarray(docs, dtype=np.int64),
-            "flags": np.asarray(flags, dtype=np.uint8), "sig": sigs, "text": texts,
-            "size": lengths.astype(np.int32), "buckets": np.minimum(buckets, 65535).astype(np.uint16)}
+            "flags": flags, "sig": sigs, "text": texts, "size": lengths.astype(np.int32)}
     k1, k2 = band_keys(sigs)
     rec = np.empty(n * BANDS, dtype=BAND_DTYPE)
     rec["band"] = np.tile(np.arange(BANDS, dtype=np.uint8), n)
@@ -182,6 +187,7 @@ def map_chunk(reports: Sequence[ReportSentences], parts: int,
     rec["flags"] = np.repeat(data["flags"], BANDS)
     rec["size"] = np.repeat(data["size"], BANDS)
     rec["sketch"] = np.repeat((sigs & np.uint32(0xFF)).astype(np.uint8), BANDS, axis=0)
+    rec["buckets"] = np.repeat(np.minimum(buckets, 255).astype(np.uint8), BANDS, axis=0)
     with np.errstate(over="ignore"):
         h = rec["k1"] * np.uint64(0x9E3779B97F4A7C15) ^ rec["k2"] * np.uint64(0xC2B2AE3D27D4EB4F) \
             ^ rec["band"].astype(np.uint64)
@@ -209,7 +215,7 @@ def reduce_bands(chunks: int, chunk_reports: int, *parts: np.ndarray) -> tuple:
     new[1:] = (rec["band"][1:] != rec["band"][:-1]) | (rec["k1"][1:] != rec["k1"][:-1]) | (rec["k2"][1:] != rec["k2"][:-1])
     group_start = np.maximum.accumulate(np.where(new, np.arange(len(rec)), 0))
     rank = np.arange(len(rec)) - group_start  # each record pairs with the `rank` records before it
-    sketch, sid, flags, size = rec["sketch"], rec["sid"], rec["flags"], rec["size"]
+    sketch, sid, flags, size, buckets = rec["sketch"], rec["sid"], rec["flags"], rec["size"], rec["buckets"]
     cum = np.cumsum(rank)
     qs, is_ = [], []
     j0 = 0
@@ -228,6 +234,12 @@ def reduce_bands(chunks: int, chunk_reports: int, *parts: np.ndarray) -> tuple:
             left, right = left[ok], right[ok]
             agree = (sketch[left] == sketch[right]).sum(axis=1) >= AGREE
             left, right = left[agree], right[agree]
+            # an upper bound of the Jaccard from per-bucket shingle counts, exact in integers:
+            # most pairs whose estimate passes are rejected without their shingles
+            common = np.minimum(buckets[left], buckets[right]).sum(axis=1, dtype=np.int64)
+            union = size[left].astype(np.int64) + size[right] - common
+            bound = (common * 1000 >= union * T_PERMILLE) | (((flags[left] | flags[right]) & FLAG_UNBOUNDED) > 0)
+            left, right = left[bound], right[bound]
             fl, fr = flags[left], flags[right]
             a = ((fl & FLAG_QUERY) > 0) & ((fr & FLAG_INDEX) > 0)
             b = ((fr & FLAG_QUERY) > 0) & ((fl & FLAG_INDEX) > 0)
@@ -266,7 +278,6 @@ def attach_index_side(chunks: int, chunk_reports: int, data: dict, *pair_parts: 
         sl = slice(bounds[c], bounds[c + 1])
         r = row[sl]
         out.append({"q": pairs["q"][sl], "i": pairs["i"][sl], "i_doc": data["doc"][r], "i_sig": data["sig"][r],
-                    "i_size": data["size"][r], "i_buckets": data["buckets"][r],
                     "i_text": [data["text"][k] for k in r.tolist()]})
     return tuple(out)
 
@@ -286,13 +297,6 @@ def confirm(data: dict, *parts: dict, min_similarity: float = MIN_SIMILARITY) ->
     q_sig = data["sig"][qrow]
     keep = data["doc"][qrow] != i_doc  # the own report is never a source (the component excludes it too)
     keep &= (q_sig == i_sig).sum(axis=1) >= AGREE  # the index's estimate filter (a shared band made them candidates)
-    # an upper bound of the Jaccard from per-bucket shingle counts, exact in integers: most
-    # pairs that pass the estimate are rejected here without building their shingle sets
-    i_size = np.concatenate([p["i_size"] for p in parts]).astype(np.int64)
-    i_buckets = np.concatenate([p["i_buckets"] for p in parts])
-    common = np.minimum(data["buckets"][qrow], i_buckets).sum(axis=1, dtype=np.int64)
-    union = data["size"][qrow].astype(np.int64) + i_size - common
-    keep &= common * 1000 >= union * T_PERMILLE
     out: dict[int, dict[int, tuple[float, int, str]]] = {}
     sh_cache: dict[int, set[str]] = {}
     for k in np.flatnonzero(keep).tolist():

@@ -42,7 +42,15 @@ class LocalExecutor:
 
     def __init__(self, workers: int, options: dict):
         self.workers = workers
-        self.pool = mp.get_context("fork").Pool(workers, initializer=work.init, initargs=(options, True))
+        ctx = mp.get_context("fork")
+        ready = ctx.Value("i", 0)
+        self.pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options, ready))
+        deadline = time.monotonic() + 900
+        while ready.value < workers:  # every worker has its models before the clock starts
+            if time.monotonic() > deadline:
+                self.close(abort=True)
+                raise RuntimeError("批量审查的工作进程未能在 15 分钟内加载模型")
+            time.sleep(0.05)
 
     def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None) -> Iterator:
         """fn over tasks, results in completion order, at most `window` tasks in flight
@@ -69,6 +77,12 @@ class LocalExecutor:
         else:
             self.pool.close()
         self.pool.join()
+
+
+def _init_worker(options: dict, ready) -> None:
+    work.init(options, die_with_parent=True)
+    with ready.get_lock():
+        ready.value += 1
 
 
 def _result(x):
@@ -111,7 +125,9 @@ def run_batch(files: list[InputFile], out: Path, csv_path: Optional[Path], optio
             if k and (k[0], k[1]) == (f.size, f.mtime) and (k[3] != "ok" or k[4] or k[2] in done):
                 continue
             to_read.append(f)
+        t0 = time.perf_counter()
         executor = executor_factory()
+        summary.seconds["load"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
         # 1. read
         with bar(len(to_read), "读取") as pb:
