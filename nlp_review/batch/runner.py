@@ -42,7 +42,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int, options: dict):
         self.workers = workers
-        ctx = mp.get_context("fork")
+        ctx = mp.get_context("spawn")  # not fork: the caller may hold threads and their locks (pytest, a service)
         ready = ctx.Value("i", 0)
         self.pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options, ready))
         deadline = time.monotonic() + 900
