@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
 RAY_STAMP := $(VENV)/.installed-ray
 
-.PHONY: run test setup setup-train bench bench-batch clean check-sample browser bench-service
+.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr bench-batch
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt -r requirements-dev.txt
+	# OCR engine + its bundled PP-OCRv4 ONNX models (pure Python; its <3.13 pin is only conservative).
+	$(PIP) install -q --no-deps --ignore-requires-python rapidocr-onnxruntime==1.4.4
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -49,8 +51,23 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(BROWSER_PKGS) || (apt-get update -q && apt-get install -y -q $(BROWSER_PKGS))); } || \
 	  echo "chromium/CJK font not installed (needs root/apt): the browser test may be skipped" >&2
 
-test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser
+# The OCR tests draw tables with a CJK font and make scanned PDFs with LibreOffice + pdftoppm; the
+# real-document tests (tests/test_realdocs.py) export Word files to PDF with it and run pdftotext.
+OCR_TOOL_PKGS := libreoffice-writer poppler-utils fonts-noto-cjk
+ocr-tools:
+	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(OCR_TOOL_PKGS) || (apt-get update -q && apt-get install -y -q $(OCR_TOOL_PKGS))); } || \
+	  echo "LibreOffice/pdftoppm/CJK font not installed (needs root/apt): the scanned-PDF OCR tests are skipped" >&2
+
+test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser ocr-tools
 	$(PY) -m pytest
+
+# All five seeds as table pictures (.docx, saved page) and as scanned PDFs (slow: OCR on the CPU).
+test-ocr-all: $(STAMP) ocr-tools
+	NLP_REVIEW_TEST_OCR_ALL=1 $(PY) -m pytest tests/test_ocr.py -k all_seeds
+
+bench-ocr: $(STAMP) ocr-tools
+	$(PY) bench/bench_ocr.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_check.py
@@ -58,6 +75,12 @@ bench: $(STAMP)
 
 bench-service: $(STAMP)
 	$(PY) bench/service_latency.py
+
+# Batch throughput (1 and 2 workers, Ray with 1 and 2 nodes) and the near-copy map-reduce at
+# 10k/50k/150k synthetic reports (long: run it niced, in the background, on a quiet machine).
+bench-batch: $(STAMP) $(RAY_STAMP)
+	nice -n 10 $(PY) bench/batch_throughput.py --files 187
+	nice -n 10 $(PY) bench/nearcopy_mapreduce.py --sizes 10000 50000 150000
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -30,6 +30,7 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "nlp_review.elements.component",
     "nlp_review.boilerplate.component",
     "nlp_review.checks.runner",
+    "nlp_review.ingest.ocr_evidence",
     "nlp_review.scores",
 )
 
@@ -38,7 +39,7 @@ Step = Union[str, tuple[str, dict]]  # a component name, or (name, config)
 PRESETS: dict[str, tuple[Step, ...]] = {
     # The whole review of one report.
     "review": ("sections", "report_guard", "tables", "sentences", "claims", "elements", "boilerplate",
-               "checks", "scores"),
+               "checks", "ocr_evidence", "scores"),
     # A text fragment (a paragraph being typed, LanguageTool /v2/check): no sections or
     # tables, so only the rules that need nothing more than sentences run, and only the
     # sentence-level families are reported.
@@ -141,7 +142,7 @@ class Pipeline:
             lines.append(f"      requires: {', '.join(c.requires) or '—'}")
             if c.uses:
                 lines.append(f"      uses:     {', '.join(c.uses)}")
-            lines.append(f"      assigns:  {', '.join(c.assigns) or '— (may refuse the input)'}")
+            lines.append(f"      assigns:  {', '.join(c.assigns) or '— (' + (c.doc.rstrip('.') or 'no layer') + ')'}")
         return "\n".join(lines)
 
 

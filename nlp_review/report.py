@@ -36,6 +36,11 @@ def to_contract(doc: Doc) -> dict:
 def _where(doc: Doc, offset: int) -> str:
     """The place a reviewer finds `offset` at in the file they opened."""
     loc = doc.source_map.locate(offset) if offset < len(doc.text) else None
+    if loc and "box" in loc:  # OCR: the page or picture and the box of the line
+        x0, y0, x1, y1 = loc["box"]
+        place = f"第{loc['page']}页（扫描）" if "page" in loc else (
+            f"Word 第{loc['para'] + 1}段的图片" if "para" in loc else "网页图片")
+        return f"{place}文字框({x0},{y0})-({x1},{y1})"
     if loc and "line" in loc and "page" not in loc:
         return f"第{loc['line']}行第{loc['offset'] + 1}列"
     if loc and "page" in loc:
@@ -54,6 +59,7 @@ def render_text(doc: Doc) -> str:
     lines.append(f"标题：{doc.title or '（未识别）'}  机关：{doc.agency or '（未识别）'}  年度：{doc.year or '（未识别）'}")
     found = "、".join(str(s.number) for s in doc.sections if s.found) or "无"
     lines.append(f"识别到的部分：{found}；表格：{'、'.join(sorted(doc.tables)) or '无'}")
+    lines.extend(_ocr_lines(doc.source.get("ocr")))
     counts = doc.scores.get("by_severity", {})
     lines.append("问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {counts.get(k, 0)} 个" for k in ("error", "warning", "info"))
                  + f"；综合得分 {doc.scores.get('overall', '—')}")
@@ -77,3 +83,20 @@ def render_text(doc: Doc) -> str:
         lines.append("")
         lines.append("未发现问题。")
     return "\n".join(lines) + "\n"
+
+
+def _ocr_lines(ocr: dict | None) -> list[str]:
+    """What OCR read (source["ocr"]), for the reviewer: how much, how sure, what failed."""
+    if not ocr:
+        return []
+    out = []
+    if ocr.get("items"):
+        out.append(f"图片文字识别（OCR）：{ocr['items']} 页/张，{ocr.get('tables', 0)} 个表格，{ocr.get('chars', 0)} 字，"
+                   f"平均置信度 {ocr.get('mean_confidence') or 0:.3f}，低置信度字符 {ocr.get('low_confidence_chars', 0)} 个"
+                   "（涉及低置信度数字的错误降为警告，请对照原图核实）")
+    if ocr.get("missing_images"):
+        out.append(f"网页中有 {ocr['missing_images']} 张图片未随网页提供，其中的文字（如以图片发布的表格）未能读取；"
+                   "请上传保存网页时生成的文件夹（.zip）或 .mhtml 文件。")
+    for e in ocr.get("errors", []):
+        out.append(f"无法识别：{e['where']}：{e['message']}")
+    return out

@@ -19,6 +19,7 @@ Cells the seed does not give are rendered empty. Each function returns the model
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,10 +227,11 @@ def _docx_table(document, layout) -> None:
         cell.text = text
 
 
-def seed_to_docx(txt_path, out_path) -> SeedModel:
+def seed_to_docx(txt_path, out_path, pictures: dict | None = None, model: SeedModel | None = None) -> SeedModel:
+    """`pictures`: {section number: PNG bytes} drawn in place of that section's table (OCR tests)."""
     import docx
 
-    m = seed_model(txt_path)
+    m = model or seed_model(txt_path)
     document = docx.Document()
     title = document.add_paragraph()
     for i, line in enumerate(m.title_lines):
@@ -242,7 +244,11 @@ def seed_to_docx(txt_path, out_path) -> SeedModel:
     k = 0
     for number, heading, lines in m.sections:
         document.add_paragraph(heading)
-        if number in LAYOUTS:
+        if pictures and number in pictures:
+            from docx.shared import Cm
+
+            document.add_picture(io.BytesIO(pictures[number]), width=Cm(16))
+        elif number in LAYOUTS:
             _docx_table(document, LAYOUTS[number](m))
         for line in lines:
             _docx_paragraph(document, line, k)

@@ -217,13 +217,26 @@ def test_obsolete_table_layout_is_format_finding():
 def test_unreadable_row_is_absent_not_guessed():
     from tests.minimal_report import minimal_report
 
-    doc = review_text(minimal_report(table3={"new.commercial": ""}))
+    # A blank cell between two tabs: the row's other cells keep their columns, the blank
+    # one is absent, and the row is reported (once for the table).
+    text = minimal_report(table3={"new.commercial": ""})
+    doc = review_text(text)
     t3 = doc.tables["table3"].values()
-    assert not any(k.startswith("new.") for k in t3)  # 6 numbers for 7 columns: row left out
+    assert "new.commercial" not in t3
+    assert t3["new.natural_person"] == 2 and t3["new.total"] == 2 and t3["new.research"] == 0
     assert t3["granted.natural_person"] == 1
     f = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
-    assert len(f) == 1 and f[0].evidence["row"] == "new"
-    assert not [f for f in doc.findings if f.rule == "TABLE3.BALANCE"]
+    assert len(f) == 1 and f[0].evidence["row"] == "new" and f[0].evidence["rows"][0]["absent"] == ["commercial"]
+    assert not [f for f in doc.findings if f.rule in ("TABLE3.BALANCE", "TABLE3.ROW_SUM")]
+    # The same row with its cell simply missing (one number short, nothing marks where):
+    # no reading decides which column is missing, so the row is left out, never guessed.
+    line = next(ln for ln in text.split("\n") if ln.startswith("一、本年新收"))
+    doc = review_text(text.replace(line, line.replace("\t\t", "\t")))
+    t3 = doc.tables["table3"].values()
+    assert not any(k.startswith("new.") for k in t3)
+    assert t3["granted.natural_person"] == 1
+    f = [f for f in doc.findings if f.rule == "FORMAT.TABLE_ROW_UNREADABLE"]
+    assert len(f) == 1 and f[0].evidence["row"] == "new" and len(f[0].evidence["rows"][0]["absent"]) == 7
 
 
 def test_fullwidth_digits_and_gbk(tmp_path):

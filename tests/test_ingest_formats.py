@@ -98,12 +98,9 @@ def _source_char(fmt, path, loc, cache):
         return cache["paras"][loc["para"]][loc["run"]][loc["offset"]]
     if fmt == "pdf":
         if "lines" not in cache:
-            import pdfplumber
+            from nlp_review.ingest.pdf_reader import pdf_lines
 
-            from nlp_review.ingest.pdf_reader import page_lines
-
-            with pdfplumber.open(str(path)) as pdf:
-                cache["lines"] = [[ln.text for ln in page_lines(pg)] for pg in pdf.pages]
+            cache["lines"] = [[ln.text for ln in page] for page in pdf_lines(path.read_bytes())]
         return cache["lines"][loc["page"] - 1][loc["line"] - 1][loc["offset"]]
     if fmt == "html":
         if "tree" not in cache:

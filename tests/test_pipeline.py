@@ -17,7 +17,7 @@ from .conftest import SEEDS
 
 def test_presets_validate_and_name_their_components():
     assert Pipeline.preset("review").names == ["sections", "report_guard", "tables", "sentences", "claims",
-                                               "elements", "boilerplate", "checks", "scores"]
+                                               "elements", "boilerplate", "checks", "ocr_evidence", "scores"]
     assert Pipeline.preset("fragment").names == ["sentences", "checks"]
     assert Pipeline.preset("previous_year").names == ["sections", "report_guard", "tables", "sentences"]
     assert set(PRESETS) == {"review", "fragment", "previous_year"}

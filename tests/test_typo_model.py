@@ -7,6 +7,7 @@ import io
 import json
 import sys
 
+import numpy as np
 import pytest
 
 from nlp_review.models.store import clear_cache
@@ -22,7 +23,7 @@ needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="the [train] extra (torch
 @pytest.fixture(scope="module")
 def tiny_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
-    names = ["typo_lm", "typo_neural"] if HAS_TORCH else ["typo_lm"]
+    names = ["typo_lm", "typo_rerank", "typo_neural"] if HAS_TORCH else ["typo_lm", "typo_rerank"]
     res = run_train(root / "corpus-unused", None, None, names, quick=True, root=root)
     assert res["promoted"]
     yield root
@@ -34,6 +35,11 @@ def test_tiny_models_are_built_with_metrics(tiny_root):
     d = tiny_root / version
     for f in ("lm.npz", "lm_vocab.json", "conf.npz", "words.txt.xz", "params.json", "config.json"):
         assert (d / "typo_lm" / f).is_file()
+    for f in ("reports/lm.npz", "phrases.tsv.xz", "names.tsv.xz", "lexicon.tsv.xz", "readings.json", "cands.npz",
+              "mix.json"):
+        assert (d / "typo_lm" / f).is_file(), f
+    for f in ("rerank.npz", "params.json"):
+        assert (d / "typo_rerank" / f).is_file()
     if HAS_TORCH:
         for f in ("model.pt", "config.json", "vocab.txt", "params.json"):
             assert (d / "typo_neural" / f).is_file()
@@ -102,6 +108,76 @@ def test_homophone_candidates(tiny_root):
     bu, bu2 = lm.char_id["部"], lm.char_id["布"]  # both bù
     assert bu2 in hs[bu] and bu in hs[bu2]
     assert lm.char_id["的"] not in hs[bu]
+
+
+def test_tiny_rerank_model_proposes_and_decides(tiny_root):
+    from nlp_review.typo.candidates import FEATURES
+
+    tm = engine.rerank_model(tiny_root)
+    assert tm is engine.rerank_model(tiny_root)
+    s = "进一步加强政府信息公开工作，提高政务服务水平。"
+    bad = s.replace("公开工作", "公开公开工作")
+    edits, X = tm.gen.analyse(bad)
+    assert X.shape == (len(edits), len(FEATURES)) and np.isfinite(X).all()
+    assert any(e.apply(bad) == s for e in edits)  # the doubled word is proposed for deletion
+    P = tm.ensemble.proba(X)
+    assert ((0 <= P) & (P <= 1)).all()
+    for st, en, rep, conf, model, kind in engine.detect_edits(bad, root=tiny_root):
+        assert 0 <= st <= en <= len(bad) and 0 < conf <= 1 and model == "typo_rerank"
+        assert kind == ("insertion" if st == en else "deletion" if not rep else "substitution")
+    assert isinstance(engine.correct_sentence(bad, root=tiny_root), str)
+
+
+def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文。"):
+    from nlp_review.checks.typo.model import finding_span
+
+    text = prefix + sentence + "后文。"
+    off = len(prefix)
+    a, b, sugg = finding_span(text, off, off + len(sentence), off + edit.start, off + edit.end, edit.text)
+    finding = {"id": "f1", "rule": rule, "start": a + 100, "end": b + 100, "quote": text[a:b],
+               "suggestions": [sugg], "context": text, "context_start": 100}
+    return json.dumps({"finding_id": "f1", "decision": decision, "note": None, "review_id": "r",
+                       "finding": finding}, ensure_ascii=False)
+
+
+def test_feedback_export_becomes_labelled_rows(tiny_root):
+    from nlp_review.checks.typo.model import MODEL_RULES
+    from nlp_review.training.typo_rerank import MODEL_RULES as TRAINER_RULES
+    from nlp_review.training.typo_rerank import feedback_rows
+
+    assert set(MODEL_RULES) == set(TRAINER_RULES)
+    gen = engine.rerank_model(tiny_root).gen
+    bad = "进一步加强政府信息公开公开工作，提高政务服务水平。"
+    edits, X = gen.analyse(bad)
+    k = next(k for k, e in enumerate(edits) if e.apply(bad) == bad.replace("公开公开", "公开"))
+    lines = [_export_row(bad, edits[k], "accepted"), _export_row(bad, edits[k], "dismissed"),
+             _export_row(bad, edits[k], None), _export_row(bad, edits[k], "accepted", rule="TYPO.WORD_FORM"),
+             "{not json", ""]
+    Xf, yf, stats = feedback_rows(lines, gen)
+    assert stats == {"rows": 5, "used": 2, "not_typo_model": 1, "undecided": 1, "not_proposed": 0, "bad": 1}
+    assert list(yf) == [1, 0]
+    assert np.allclose(Xf[0], X[k]) and np.allclose(Xf[1], X[k])
+
+
+def test_trainer_reads_feedback_folder(tiny_root, tmp_path):
+    from nlp_review.training import typo_rerank
+
+    gen = engine.rerank_model(tiny_root).gen
+    bad = "进一步加强政府信息公开公开工作，提高政务服务水平。"
+    edits, _ = gen.analyse(bad)
+    e = next(e for e in edits if e.apply(bad) == bad.replace("公开公开", "公开"))
+    (tmp_path / "corpus" / "typo" / "feedback").mkdir(parents=True)
+    (tmp_path / "corpus" / "typo" / "feedback" / "2025.jsonl").write_text(
+        _export_row(bad, e, "accepted") + "\n", encoding="utf-8")
+    version = (tiny_root / "CURRENT").read_text().strip()
+    out = tmp_path / "models" / "vX" / "typo_rerank"
+    out.mkdir(parents=True)
+    import shutil
+
+    shutil.copytree(tiny_root / version / "typo_lm", out.parent / "typo_lm")
+    m = typo_rerank.train(tmp_path / "corpus", None, out, True)
+    assert m["feedback"]["used"] == 1 and m["rows"] > 1
+    assert (out / "rerank.npz").is_file()
 
 
 def test_neural_model_without_the_train_extra_is_a_clear_error(tmp_path, monkeypatch):

@@ -185,6 +185,8 @@ def _anchor_from_map(doc, f: dict) -> Optional[Anchor]:
     def pos(seg, offset: int) -> Pos:
         loc = seg.loc
         para = loc.get("para", loc.get("paragraph"))
+        if "box" in loc:  # OCR text of a picture: the comment sits at the picture's run
+            return (int(para), int(loc.get("run", 0)), 0)
         return (int(para), int(loc.get("run", 0)), seg.offset + (offset - seg.start))
 
     if segs:

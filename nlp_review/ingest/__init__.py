@@ -31,6 +31,9 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
                         (b"{\\rtf", "RTF")):
         if head.startswith(magic):
             raise InputError("unsupported", f"不支持的文件类型（{name}）。请提交 .docx、PDF、HTML、Markdown 或文本文件。")
+    from .images import is_mhtml
+    if is_mhtml(head):
+        return "mhtml"  # a saved page with its pictures (read as html)
     probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head.lower() \
             or (probe.startswith(b"<") and b"</" in head):
@@ -41,6 +44,14 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
 
 
 def read_raw(data: bytes, fmt: str, *, max_pdf_pages: int = 200, pdf_timeout_s: float = 60.0) -> RawDocument:
+    """The format's reader, with pictures and text-less PDF pages read by OCR (images.py)."""
+    from .images import attach_meta, ocr_session
+
+    with ocr_session() as session:
+        return attach_meta(_read_raw(data, fmt, max_pdf_pages=max_pdf_pages, pdf_timeout_s=pdf_timeout_s), session)
+
+
+def _read_raw(data: bytes, fmt: str, *, max_pdf_pages: int, pdf_timeout_s: float) -> RawDocument:
     if fmt == "txt":
         from .text_reader import read_text
         return read_text(data)
@@ -49,13 +60,31 @@ def read_raw(data: bytes, fmt: str, *, max_pdf_pages: int = 200, pdf_timeout_s: 
         return read_markdown(data)
     if fmt == "docx":
         from .docx_reader import read_docx
-        return read_docx(data)
+        try:
+            return read_docx(data)
+        except InputError as e:  # a safe zip that is no Word file: a saved web page with its files?
+            from .html_reader import read_html
+            from .images import html_zip
+            if e.code != "not_docx" or (raw := html_zip(data, read_html)) is None:
+                raise
+            return raw
     if fmt == "pdf":
+        from .images import ocr_pdf
         from .pdf_reader import read_pdf
-        return read_pdf(data, max_pages=max_pdf_pages, timeout_s=pdf_timeout_s)
+        try:
+            raw = read_pdf(data, max_pages=max_pdf_pages, timeout_s=pdf_timeout_s)
+        except InputError as e:  # no usable text layer: every page by OCR
+            if e.code not in ("scanned", "no_unicode"):
+                raise
+            return ocr_pdf(data, None, e, max_pages=max_pdf_pages)
+        return ocr_pdf(data, raw, max_pages=max_pdf_pages)  # image-only pages of a textual PDF
     if fmt == "html":
         from .html_reader import read_html
         return read_html(data)
+    if fmt == "mhtml":
+        from .html_reader import read_html
+        from .images import read_mhtml
+        return read_mhtml(data, read_html)
     raise InputError("unsupported", f"不支持的格式：{fmt}")
 
 
@@ -81,8 +110,8 @@ def load_path(path: str | os.PathLike, **options) -> Doc:
     p = Path(path)
     if not p.exists():
         raise InputError("not_found", f"文件不存在：{p}")
-    if p.is_dir():
-        raise InputError("is_directory", f"这是一个目录而不是文件：{p}")
+    if p.is_dir():  # a saved web page: the .html and its files
+        return load_folder(p, **options)
     max_bytes = options.get("max_bytes", DEFAULT_MAX_BYTES)
     size = p.stat().st_size
     if size > max_bytes:
@@ -92,3 +121,17 @@ def load_path(path: str | os.PathLike, **options) -> Doc:
     except OSError as e:
         raise InputError("unreadable", f"无法读取文件：{p}", str(e))
     return load_bytes(data, p.name, **options)
+
+
+def load_folder(folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, **_options) -> Doc:
+    """A web page saved as a folder (page + its pictures, read by OCR)."""
+    from .html_reader import read_html
+    from .images import attach_meta, ocr_session, read_html_folder
+
+    with ocr_session() as session:
+        raw = attach_meta(read_html_folder(folder, max_bytes, read_html), session)
+    page = raw.meta.get("page", "")
+    doc = build_doc(raw, folder.name, (folder / page).read_bytes() if page else b"")
+    if not doc.text.strip():
+        raise InputError("no_text", "网页中没有可读取的文字内容。")
+    return doc

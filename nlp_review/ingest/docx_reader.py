@@ -38,6 +38,7 @@ from typing import Iterator
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .images import docx_paragraph_pictures
 
 MAX_ENTRIES = 2000
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
@@ -228,6 +229,7 @@ class _Reader:
         pieces = [Piece(run.text, {"para": i, "run": r}, 0)
                   for r, run in enumerate(iter_runs(para)) if run.text]
         out = [Paragraph(pieces=pieces)]
+        out.extend(docx_paragraph_pictures(self.document, p, i, _iter_r_elements))  # OCR of its pictures (images.py)
         for box in _textbox_contents(p):
             out.extend(self.container(box, tables_inline=True))
         return out

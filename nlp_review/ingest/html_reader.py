@@ -29,6 +29,7 @@ import re
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .images import html_image_blocks
 from .text_reader import decode_text
 
 NOISE_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
@@ -229,6 +230,10 @@ class _Walker:
         tag = el.tag
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":  # OCR of a picture supplied with the page (images.py)
+            self.flush()
+            self.blocks.extend(html_image_blocks(self, el))
             return
         if tag == "table" and not in_cell and not _is_layout_table(el):
             self.flush()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-import statistics
+import unicodedata
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
@@ -57,47 +57,178 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )
 
 
-_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+|[一二三四五六七八九十]是)")
-_SENTENCE_END = "。！？…!?"
+HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+|[一二三四五六七八九十]是)")
+SENTENCE_END = "。！？…!?"
+SECTION_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+CLOSING_START = "，。、；：！？）》」』”’%,.;:!?)"
+# A page number alone on its line, as PDF-to-text conversions leave them between pages.
+PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:[-—–－~]{1,2}\s*\d{1,4}\s*[-—–－~]{1,2}|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*[/／]\s*\d{1,4}|[Pp](?:age|\.)?\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$")
+# A viewer's page header (“Page 9 - <title>”): kept as text, never joined to a neighbour.
+_PAGE_HEADER = re.compile(r"^\s*[Pp]age\s*\d{1,4}\b")
+# Cells of a table, not prose: tabs, wide gaps, or three numbers in a row.
+_COLUMNS = re.compile(r"\t|\S {2,}\S|\S\u3000{2,}\S|(?:^|\s)[-\d.,/]+\s+[-\d.,/]+\s+[-\d.,/]+(?:\s|$)")
 
 
-def mark_hard_wraps(paras: list[Paragraph]) -> None:
-    """Mark lines that a PDF-to-text conversion broke at the page width.
+def display_width(s: str) -> int:
+    """Columns a line takes in a monospaced rendering: CJK and full-width forms count 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
-    A file is hard-wrapped when many of its lines share one width. A line of about that
-    width, ending inside a sentence with a Chinese character, continues on the next
-    non-blank line when that line does not start a heading or list item.
+
+def _indent(s: str) -> int:
+    return display_width(s[:len(s) - len(s.lstrip())])
+
+
+def _line_width(s: str) -> int:
+    s = s.rstrip()
+    return _indent(s) + display_width(s.lstrip())
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width at which a PDF conversion broke its lines, or None when the text is not
+    hard-wrapped. Full lines of a justified paragraph come out within a few columns of one
+    another (digits are narrower than their two columns, an indented first line is two
+    characters shorter, digits and spaces are narrower), so the wrap width is the widest
+    width that at least 30 % of the long lines come within six columns below and four above; ordinary text (one paragraph per line, short
+    headings, one table cell per line) has no such width."""
+    prose = [ln.rstrip() for ln in lines if ln.strip() and not _COLUMNS.search(ln.strip())
+             and not any(c in ln for c in "\t|｜")]
+    long = [(_line_width(ln), ln) for ln in prose if _line_width(ln) >= 20]
+    if len(long) < 5:
+        return None
+    best, best_n = None, 0
+    for w in sorted({w for w, _ in long}):
+        n = sum(1 for x, _ in long if w - 6 <= x <= w + 4)
+        if n >= best_n:
+            best, best_n = w, n
+    # A page is at least 20 characters wide; and most lines broken at the page width end
+    # inside a sentence (lines of equal length that each end a sentence are list items).
+    if best is None or not 40 <= best <= 200 or best_n < max(5, 0.3 * len(long)):
+        return None
+    full = [ln for w, ln in long if best - 6 <= w <= best + 4]
+    if sum(1 for ln in full if ln[-1] not in SENTENCE_END) < 0.5 * len(full):
+        return None
+    return best
+
+
+def _running_lines(lines: list[str]) -> set[int]:
+    """Indexes of page furniture in a PDF conversion: page numbers alone on their line, and
+    a title-like line repeated on three or more pages (a running header)."""
+    drop = {i for i, ln in enumerate(lines) if PAGE_NUMBER_LINE.match(ln)}
+    counts: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        key = re.sub(r"\s+", "", ln)
+        if len(key) >= 8 and not any(c in key for c in "。，；"):
+            counts.setdefault(key, []).append(i)
+    for idx in counts.values():
+        if len(idx) >= 3:
+            drop.update(idx[1:])  # the first one is the document's own title
+    return drop
+
+
+def mark_hard_wraps(paras: list[Paragraph]) -> list[Paragraph]:
+    """Join the lines that a PDF-to-text conversion (`pdftotext`, text copied out of a PDF
+    viewer) broke at the page width; returns the paragraphs to keep (page furniture of such
+    a file dropped).
+
+    Decided from line widths and punctuation, never a fixed width (`wrap_width`): a line
+    that reaches the wrap width continues on the next non-blank line (page numbers and
+    running headers between are dropped) unless the next line is indented, starts a heading
+    or item after a colon, or is a row of table cells, or the line ends a sentence (。！？)
+    — then only an indent tells: where the conversion keeps first-line indents (`-layout`)
+    an unindented next line continues, and in copied text, which loses them, a next line
+    as wide as a continuation (not two characters shorter, `_hidden_indent`) continues. A
+    line short of the wrap width ends its paragraph. A line that starts with closing
+    punctuation always continues the one before. Whitespace at the join is not text. Files
+    without a wrap width (web-page text, one cell per line) are left alone.
     """
-    lens = [len(p.text.strip()) for p in paras if "\t" not in p.text and len(p.text.strip()) >= 15]
-    if len(lens) < 8:
-        return
-    width = statistics.quantiles(lens, n=4)[2]  # 75th percentile
-    if width > 120:  # whole paragraphs per line: not wrapped
-        return
-    near = sum(1 for n in lens if 0.85 * width <= n <= 1.1 * width)
-    if near < 0.3 * len(lens):
-        return
-    nonblank = [i for i, p in enumerate(paras) if p.text.strip()]
-    for a, b in zip(nonblank, nonblank[1:]):
-        cur, nxt = paras[a].text.rstrip(), paras[b].text.strip()
-        if "\t" in cur or "\t" in paras[b].text or len(cur.strip()) < 0.85 * width:
+    texts = [p.text for p in paras]
+    width = wrap_width(texts)
+    if width is None:
+        return paras
+    furniture = _running_lines(texts)
+    keep = [p for i, p in enumerate(paras) if i not in furniture]
+    filled = [i for i, p in enumerate(keep) if p.text.strip()]
+    widths = {i: _line_width(keep[i].text) for i in filled}
+
+    def is_full(i: int) -> bool:  # reaches the wrap width (a justified line may overshoot it)
+        return widths[i] >= width - 6
+
+    shows_indents = sum(1 for i in filled if _indent(keep[i].text) >= 2) >= max(2, 0.1 * sum(map(is_full, filled)))
+    first_line_cut = _hidden_indent(keep, filled, widths, width)
+    for a, b in zip(filled, filled[1:]):
+        if b - a > 7:
+            continue  # more than six blank lines: a gap, not a page break
+        raw_cur, raw_nxt = keep[a].text, keep[b].text
+        cur, nxt = raw_cur.strip(), raw_nxt.strip()
+        if any(c in raw_cur + raw_nxt for c in "\t|｜") or _COLUMNS.search(cur) or _COLUMNS.search(nxt):
             continue
-        if cur[-1] in _SENTENCE_END or not (_CJK.match(cur[-1]) or cur[-1] in "，、；：“”（）《》"):
+        if _PAGE_HEADER.match(cur) or _PAGE_HEADER.match(nxt):
             continue
-        if not nxt or _HEADING_START.match(nxt) or not (_CJK.match(nxt[0]) or nxt[0].isdigit()
-                                                        or nxt[0] in "，、。；：“”（）《》"):
+        if nxt[0] in CLOSING_START:
+            joins = True
+        elif not is_full(a):
+            joins = False  # short of the wrap width: the paragraph (or heading) ends here
+        elif shows_indents and _indent(raw_nxt) >= 2:
+            joins = False  # an indented first line
+        elif cur[-1] in SENTENCE_END:
+            # The sentence ended at the margin: only an indent tells a new paragraph.
+            if shows_indents:
+                joins = not SECTION_HEADING.match(nxt)
+            else:
+                joins = first_line_cut is not None and widths[b] > first_line_cut
+        elif cur[-1] in "：:" and HEADING_START.match(nxt):
+            joins = False
+        elif cur[-1].isascii() and cur[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha():
+            joins = False  # would glue two words
+        else:
+            joins = True
+        if not joins:
             continue
-        paras[a].wraps = True
+        keep[a].wraps = True
         for i in range(a + 1, b):  # blank lines between are swallowed by the join
-            paras[i].wraps = True
+            keep[i].wraps = True
+        _trim(keep[a], right=True)
+        _trim(keep[b], left=True)
+    return keep
+
+
+def _hidden_indent(keep: list[Paragraph], filled: list[int], widths: dict, width: int) -> float | None:
+    """Text copied out of a PDF loses the first-line indent, but a paragraph's first line
+    stays two characters shorter than the lines that continue it. When the file shows that,
+    the width between the two tells a first line from a continuation; else None."""
+    firsts, continuations = [], []
+    for a, b in zip(filled, filled[1:]):
+        if widths[b] < width - 10:
+            continue  # a paragraph's last line says nothing
+        cur = keep[a].text.strip()
+        if widths[a] < width - 6:
+            firsts.append(widths[b])
+        elif cur[-1] not in SENTENCE_END:
+            continuations.append(widths[b])
+    if len(firsts) < 3 or len(continuations) < 3:
+        return None
+    first, cont = sorted(firsts)[len(firsts) // 2], sorted(continuations)[len(continuations) // 2]
+    return (first + cont) / 2 if cont - first >= 3 else None
+
+
+def _trim(para: Paragraph, left: bool = False, right: bool = False) -> None:
+    """Leave the whitespace at a join out of the paragraph (the source map stays exact)."""
+    if right and para.pieces:
+        last = para.pieces[-1]
+        last.text = last.text.rstrip()
+    if left and para.pieces:
+        first = para.pieces[0]
+        cut = len(first.text) - len(first.text.lstrip())
+        first.text, first.offset = first.text[cut:], first.offset + cut
 
 
 def read_text(data: bytes) -> RawDocument:
     text, encoding = decode_text(data)
     paras = [Paragraph(pieces=[Piece(line, {"line": n}, 0)])
              for n, line in enumerate(text.split("\n"), start=1)]
-    mark_hard_wraps(paras)
-    return RawDocument(format="txt", blocks=paras, meta={"encoding": encoding})
+    return RawDocument(format="txt", blocks=mark_hard_wraps(paras), meta={"encoding": encoding})
 
 
 _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")

@@ -12,6 +12,7 @@ same held-back split), "split": "<name of the held-back split>", ...per-class de
 # Imported when run: `nlp-review --help` and the other commands never load a trainer (nor torch).
 TRAINERS: dict[str, str] = {
     "typo_lm": "nlp_review.training.typo_lm:train",
+    "typo_rerank": "nlp_review.training.typo_rerank:train",  # after typo_lm: reads its folder
     "typo_neural": "nlp_review.training.typo_neural:train",
     "elements": "nlp_review.training.elements:train",
     "boilerplate": "nlp_review.training.boilerplate:train",

@@ -90,3 +90,50 @@ def tune_threshold(checker, dev: list[tuple[str, str]], max_fpr: float = 0.005) 
         if k % 10 == 0 or k == len(labelled):
             calib.append((round(sc, 3), round(tp / k, 3)))
     return float(threshold), calib
+
+
+LABELLED = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "labelled_errors.tsv"
+
+
+def load_labelled(path: Path = LABELLED) -> list[tuple[str, str, str, int, int, str]]:
+    """(kind, corrupted, correct, start, end, replacement) of corpus/typo/labelled_errors.tsv:
+    report sentences with one error each of the kinds a character checker cannot express."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, bad, good, a, b, rep = line.split("\t")
+            rows.append((kind, bad, good, int(a), int(b), rep))
+    return rows
+
+
+def changed_span(before: str, after: str) -> tuple[int, int] | None:
+    """[start, end) of `before` that differs from `after` (common prefix and suffix removed)."""
+    if before == after:
+        return None
+    a = 0
+    while a < min(len(before), len(after)) and before[a] == after[a]:
+        a += 1
+    b = 0
+    while b < min(len(before), len(after)) - a and before[-1 - b] == after[-1 - b]:
+        b += 1
+    return a, len(before) - b
+
+
+def labelled_recall(correct: Callable[[str], str], rows) -> dict:
+    """Per kind: n, detected (something changed within one character of the error),
+    corrected (the output is the correct sentence)."""
+    out: dict[str, dict] = {}
+    for kind, bad, good, a, b, _ in rows:
+        k = out.setdefault(kind, {"n": 0, "detected": 0, "corrected": 0})
+        pred = correct(bad)
+        span = changed_span(bad, pred)
+        k["n"] += 1
+        k["detected"] += span is not None and span[0] <= b + 1 and a - 1 <= span[1]
+        k["corrected"] += pred == good
+    tot = {"n": sum(v["n"] for v in out.values()), "detected": sum(v["detected"] for v in out.values()),
+           "corrected": sum(v["corrected"] for v in out.values())}
+    for v in list(out.values()) + [tot]:
+        v["detection_recall"] = round(v["detected"] / v["n"], 3) if v["n"] else 0.0
+        v["correction_recall"] = round(v["corrected"] / v["n"], 3) if v["n"] else 0.0
+    out["all"] = tot
+    return out

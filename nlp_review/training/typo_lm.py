@@ -37,12 +37,14 @@ def read_corpus(source: Path | None, quick: bool) -> str:
     return "\n".join(parts)
 
 
-def count_ngrams(text: str, min_count: dict[int, int], min_char: int):
-    """→ (CharLM) from raw text, one paragraph per line."""
-    freq = Counter(normalise_char(c) for c in text if c != "\n" and not c.isspace())
-    chars = sorted(c for c, n in freq.items() if n >= min_char)
-    if len(chars) > 65000:
-        chars = sorted(chars, key=lambda c: -freq[c])[:65000]
+def count_ngrams(text: str, min_count: dict[int, int], min_char: int, chars: list[str] | None = None):
+    """→ (CharLM) from raw text, one paragraph per line; `chars`: a given vocabulary (another
+    LM's, so that both share character ids)."""
+    if chars is None:
+        freq = Counter(normalise_char(c) for c in text if c != "\n" and not c.isspace())
+        chars = sorted(c for c, n in freq.items() if n >= min_char)
+        if len(chars) > 65000:
+            chars = sorted(chars, key=lambda c: -freq[c])[:65000]
     table = build_table(chars)
     text = "".join(" " if (c.isspace() and c != "\n") else c for c in text).replace(" ", "")
     ids = table[np.frombuffer(("\n" + text + "\n").encode("utf-32-le"), dtype=np.uint32)]
@@ -94,12 +96,15 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     from ..typo.checker import INFERENCE, StatChecker
     from .typo_evaluate import evaluate, load_split, tune_threshold
 
+    from .typo_domain import build_domain, official_split
+
     t0 = time.time()
-    text = read_corpus(source, quick)
+    text, _held = official_split(read_corpus(source, quick))  # held-out lines: the reranker's data
     min_count = {1: 1, 2: 1, 3: 1, 4: 1} if quick else MIN_COUNT
     lm = count_ngrams(text, min_count, 1 if quick else MIN_CHAR)
     lm.save(out)
     build_confusion(PRUNED, lm, out)
+    domain = build_domain(source, out, lm, text, quick, count_ngrams)
     write_config(out, "typo_lm", "nlp_review.training.typo_lm:train",
                  training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)), dict(INFERENCE))
     checker = StatChecker.load(out)
@@ -110,9 +115,9 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     checker.set_threshold(threshold, calib)
     checker.save_params(out)
     m = evaluate(checker.correct, dev)
-    size = sum(f.stat().st_size for f in out.iterdir())
     return {"primary": round(m["detection"]["f1"], 4), "split": "odw_dev" + ("_quick" if quick else ""),
             "threshold": threshold, "detection_f1": m["detection"]["f1"],
             "detection_precision": m["detection"]["precision"], "detection_recall": m["detection"]["recall"],
             "correction_f1": m["correction"]["f1"], "fpr": m["fpr"], "ngrams": int(len(lm.keys)),
-            "chars_trained": len(text), "artifact_bytes": size, "train_seconds": round(time.time() - t0, 1)}
+            "chars_trained": len(text), **domain, "artifact_bytes": sum(
+                f.stat().st_size for f in out.rglob("*") if f.is_file()), "train_seconds": round(time.time() - t0, 1)}

@@ -1,10 +1,11 @@
-"""One entry point for sentence-level typo correction: the domain rules, then the
-statistical checker (models/CURRENT/typo_lm) and — when the benchmark says it helps —
-the neural checker (typo_neural). Models load once per process (`store.load_cached`).
+"""One entry point for sentence-level typo correction: the domain rules, then the typo
+model of models/CURRENT. Models load once per process (`store.load_cached`).
 
-MODE says which model(s) speak: "stat" (default: the statistical checker alone) or
-"stat+neural" (the detector re-scores the LM's candidates and may add its own surest
-corrections, see `detect`).
+MODE says which model speaks: "rerank" (default: every proposal of the candidate generator
+— confusable characters, same-pinyin words, names, domain-phrase deviations, doubled spans —
+judged by the reranker, typo_lm + typo_rerank; see `detect_edits`), "stat" (the older
+statistical checker alone: confusable characters scored by the LM), "neural" or
+"stat+neural" (the ELECTRA detector, not shipped; see `detect`).
 The README's `## Typos` table is the evidence for the choice.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-MODE = "stat"
+MODE = "rerank"
 
 
 def stat_checker(root: Path | None = None):
@@ -20,6 +21,28 @@ def stat_checker(root: Path | None = None):
     from .checker import StatChecker
 
     return load_cached("typo_lm", StatChecker.load, root)
+
+
+def rerank_model(root: Path | None = None):
+    from ..models.store import load_cached
+    from .rerank import TypoModel
+
+    return load_cached("typo_rerank", TypoModel.load, root)
+
+
+def detect_edits(s: str, protected: tuple[str, ...] = (), root: Path | None = None,
+                 mode: str | None = None) -> list[tuple[int, int, str, float, str, str]]:
+    """Model corrections of any shape: (start, end, replacement, confidence, model, kind),
+    kind = substitution | insertion | deletion; insertions have start == end."""
+    mode = mode or MODE
+    if mode != "rerank":
+        return [(i, i + 1, ch, conf, model, "substitution") for i, ch, _, conf, model in detect(s, protected, root, mode)]
+    tm = rerank_model(root)
+    out = []
+    for e, p in tm.detect(s, protected):
+        kind = "substitution" if e.text and e.end > e.start else ("insertion" if e.text else "deletion")
+        out.append((e.start, e.end, e.text, tm.confidence(p), "typo_rerank", kind))
+    return out
 
 
 def neural_checker(root: Path | None = None):
@@ -95,19 +118,21 @@ def _inside(s: str, i: int, names: tuple[str, ...]) -> bool:
 
 
 def correct_sentence(s: str, root: Path | None = None, mode: str | None = None, rules: bool = True) -> str:
-    """The corrected sentence (unchanged when nothing is found)."""
+    """The corrected sentence (unchanged when nothing is found); deletions and insertions
+    included."""
+    from ..checks.typo.forms import text_corrections as form_corrections
     from ..checks.typo.rules import text_corrections
 
     edits = []  # (start, end, replacement)
     if rules:
-        for st, en, rep, *_ in text_corrections(s):
+        for st, en, rep, *_ in text_corrections(s) + form_corrections(s):
             edits.append((st, en, rep))
-    covered = {k for st, en, _ in edits for k in range(st, en)}
-    for i, ch, *_ in detect(s, root=root, mode=mode):
-        if i not in covered:
-            edits.append((i, i + 1, ch))
+    covered = {k for st, en, _ in edits for k in range(max(st - 1, 0), en + 1)}
+    for st, en, rep, *_ in detect_edits(s, root=root, mode=mode):
+        if not covered & set(range(st, max(en, st + 1))):
+            edits.append((st, en, rep))
     out, pos = [], 0
-    for st, en, rep in sorted(edits):
+    for st, en, rep in sorted(set(edits)):
         if st < pos:
             continue
         out.append(s[pos:st])

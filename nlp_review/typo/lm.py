@@ -57,6 +57,18 @@ def pack(cols: list[np.ndarray]) -> np.ndarray:
     return key
 
 
+def query_keys(ctx: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The n-gram keys (orders 1…ORDER) then history keys (orders 2…ORDER) that scoring
+    `target` after `ctx` needs, concatenated."""
+    keys, hists = [], []
+    for n in range(1, ORDER + 1):
+        cols = [ctx[:, ORDER - n + k] for k in range(n - 1)] + [target]
+        keys.append(pack(cols))
+        if n > 1:
+            hists.append(pack(cols[:-1]))
+    return np.concatenate(keys + hists)
+
+
 class CharLM:
     def __init__(self, keys: np.ndarray, counts: np.ndarray, nplus: np.ndarray, chars: list[str], total: int):
         self.keys = keys
@@ -105,15 +117,11 @@ class CharLM:
     def logprob(self, ctx: np.ndarray, target: np.ndarray) -> np.ndarray:
         """ln P(target | ctx) for M queries; ctx is (M, ORDER-1) ids, oldest first
         (PAD where the sentence has no character)."""
-        m = len(target)
-        keys, hists = [], []
-        for n in range(1, ORDER + 1):
-            cols = [ctx[:, ORDER - n + k] for k in range(n - 1)] + [target]
-            keys.append(pack(cols))
-            if n > 1:
-                hists.append(pack(cols[:-1]))
-        allk = np.concatenate(keys + hists)
-        c_all, n_all = self.lookup(allk)
+        c_all, n_all = self.lookup(query_keys(ctx, target))
+        return self.logprob_from_counts(c_all, n_all, len(target))
+
+    def logprob_from_counts(self, c_all: np.ndarray, n_all: np.ndarray, m: int) -> np.ndarray:
+        """The interpolated estimate from the looked-up counts of `query_keys`."""
         c_all = c_all.reshape(-1, m)
         n_all = n_all.reshape(-1, m)
         p = (c_all[0] + 1.0) / (self.total + self.vocab_size)
