@@ -41,11 +41,19 @@ def _pasted_paragraph() -> str:
 
 
 def make_dozen(folder: Path) -> Path:
-    """Twelve files: five seeds, four corpus excerpts, last year's report of seed 004, seed
-    001 with a paragraph of seed 000 pasted in (a near-copy across agencies), an empty file."""
+    """Twelve files: five seeds (002 as .docx, 003 as .pdf), four corpus excerpts, last year's
+    report of seed 004, seed 001 with a paragraph of seed 000 pasted in (a near-copy across
+    agencies), an empty file."""
+    from tests.renderers import seed_to_docx, seed_to_pdf
+
     folder.mkdir(parents=True, exist_ok=True)
     for p in SEEDS + EXCERPTS[:4]:
-        (folder / p.name).write_bytes(p.read_bytes())
+        if p == SEEDS[2]:
+            seed_to_docx(p, folder / (p.stem + ".docx"))
+        elif p == SEEDS[3]:
+            seed_to_pdf(p, folder / (p.stem + ".pdf"))
+        else:
+            (folder / p.name).write_bytes(p.read_bytes())
     s4 = SEEDS[4].read_text(encoding="utf-8")
     (folder / "lastyear" / "004_2022.txt").parent.mkdir()
     (folder / "lastyear" / "004_2022.txt").write_text(re.sub(r"2023(?=\s*年)", "2022", s4, count=1), encoding="utf-8")
@@ -305,7 +313,7 @@ def test_inputs_from_a_list_and_a_storage_uri(tmp_path):
 
     src = make_dozen(tmp_path / "in")
     folder = list_inputs(str(src))
-    assert len(folder) == 12 and "lastyear/004_2022.txt" in {f.rel for f in folder}
+    assert len(folder) == 12 and {"lastyear/004_2022.txt", SEEDS[3].stem + ".pdf"} <= {f.rel for f in folder}
     pytest.importorskip("pyarrow")
     uri = list_inputs(src.resolve().as_uri())
     assert [f.rel for f in uri] == [f.rel for f in folder]
