@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nlp_review.batch import journal
@@ -280,6 +281,55 @@ def test_torn_last_line_is_repaired(tmp_path, cut):
     again = results(out)
     assert again.keys() == whole.keys() and again[torn] == whole[torn]
     assert Counter(r["file"] for r in csv_rows(tmp_path / "results.csv")) == Counter(list(whole))
+
+
+def test_near_copy_mapreduce_equals_the_in_memory_index(tmp_path):
+    """The map-reduce against CommonIndex on 300 synthetic reports plus the corpus index, in
+    many chunks and partitions: every query sentence's matches, identical. The synthetic
+    sentences join clauses of different corpus sentences, and whole corpus sentences recur
+    with other numbers and place names (as bench/boilerplate_index.py makes them)."""
+    import lzma
+
+    from nlp_review.batch import nearcopy as nc
+    from nlp_review.boilerplate.index import indexable, signature
+    from nlp_review.boilerplate.model import get_model
+    from nlp_review.boilerplate.text import norm, shingles, split_sentences
+
+    with lzma.open(ROOT / "corpus" / "boilerplate" / "reports.jsonl.xz", "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    pool = [t[a:b] for t in texts for a, b in split_sentences(t) if indexable(t[a:b])]
+    clauses = sorted({c for s in pool for c in re.split(r"[，；。]", s) if len(c) >= 6})
+    rng = random.Random(7)
+    reports = []
+    for d in range(1, 301):
+        sents = [re.sub(r"\d+", lambda m: str(rng.randint(1, 99)), rng.choice(pool)) for _ in range(10)]
+        sents += ["，".join(rng.sample(clauses, rng.randint(2, 3))) + "。" for _ in range(10)]
+        seen, index = set(), []
+        for s in sents:
+            if norm(s) not in seen:
+                seen.add(norm(s))
+                index.append(s)
+        reports.append(nc.ReportSentences(d, index, sents + [rng.choice(pool)]))
+    sigs = nc.signatures([shingles(s) for s in pool[:50]])
+    assert (sigs == np.array([signature(shingles(s)).hashvalues for s in pool[:50]])).all()
+    model = get_model()
+    corpus = (model.index.sent_doc, model.index.sent_text, model.index.sigs)
+    steps = nc.LocalSteps(tmp_path, lambda fn, items: map(fn, items))
+    chunks = [reports[i:i + 60] for i in range(0, 300, 60)]
+    got = {(q, t): sorted(ms) for part in nc.near_copies(steps, chunks, 300, 60, corpus) for q, t, ms in part}
+    index = model.index.copy()
+    for r in reports:
+        index.add_doc({"key": r.doc}, r.index)
+    want = {}
+    for r in reports:
+        for q in dict.fromkeys(r.query):
+            ms = index.query(q, exclude=lambda m, d=r.doc: m.get("key") == d)
+            if ms:
+                want[(r.doc, q)] = sorted((m.doc["key"] if isinstance(m.doc["key"], int)
+                                           else -(model.index.docs.index(m.doc) + 1), m.sentence, m.similarity)
+                                          for m in ms)
+    assert len(want) > 100 and any(d < 0 for ms in want.values() for d, _, _ in ms)  # corpus sources too
+    assert got == want
 
 
 def test_journal_drops_bad_lines_in_the_middle(tmp_path):

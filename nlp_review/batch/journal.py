@@ -22,7 +22,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..errors import InputError
 
@@ -216,8 +216,3 @@ class BatchOutput:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
-
-
-def iter_results(path: Path) -> Iterator[dict]:
-    records, _ = read_records(path)
-    yield from records

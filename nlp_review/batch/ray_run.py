@@ -59,8 +59,6 @@ class RayExecutor:
 
     def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None) -> Iterator:
         """fn(task) on the actors, two tasks queued per actor, results in completion order."""
-        import ray
-
         free = [a for a in self.actors for _ in range(2)]
         pending: dict = {}
         for task in tasks:
