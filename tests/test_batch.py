@@ -105,7 +105,8 @@ def dozen(tmp_path_factory):
 def in_memory_reference(src: Path) -> dict[str, dict]:
     """The batch as it was before the map-reduce: one CommonIndex in memory (corpus + the
     batch's reports), each report reviewed from its file, last year's read again."""
-    from nlp_review.batch.work import agency_key, near_copy_sentences
+    from nlp_review.analytics.pairs import pair_consecutive_years, year_report
+    from nlp_review.batch.work import near_copy_sentences
     from nlp_review.boilerplate.model import get_model
     from nlp_review.boilerplate.text import fingerprint
     from nlp_review.errors import InputError
@@ -113,7 +114,7 @@ def in_memory_reference(src: Path) -> dict[str, dict]:
     from nlp_review.report import to_contract
 
     index = get_model().index.copy()
-    reports, shas = {}, set()
+    reports, shas, years = {}, set(), []
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         rel = str(path.relative_to(src))
         try:
@@ -126,17 +127,15 @@ def in_memory_reference(src: Path) -> dict[str, dict]:
         meta = {"key": "batch:" + rel, "agency": doc.agency, "year": doc.year, "file": rel,
                 "fingerprint": fingerprint(doc.text)}
         index.add_doc(meta, near_copy_sentences(doc)[0])
-        reports[rel] = (path, agency_key(doc, rel), doc.year)
-    by_key = {}
-    for rel, (path, key, year) in reports.items():
-        if key and year:
-            by_key.setdefault((key, year), path)
+        reports[rel] = path
+        years.append(year_report(path, doc.text, doc.title, path.name, doc.year))
+    pairing = pair_consecutive_years(years)
     out = {}
-    for rel, (path, key, year) in reports.items():
+    for rel, path in reports.items():
         options = Options()
         options.extra["boilerplate_index"] = index
         options.extra["boilerplate_self"] = "batch:" + rel
-        prev = by_key.get((key, year - 1)) if key and year else None
+        prev = pairing.previous_of(path)
         options.previous = previous_path(prev) if prev else None
         result = to_contract(review_bytes(path.read_bytes(), path.name, options))
         result["source"]["path"] = rel

@@ -3,8 +3,8 @@ machine; `ray_run.RayExecutor`: actors and tasks on a Ray cluster):
 
 1. read: every new file once (`work.read_file`), its Doc kept in the work folder;
 2. near-copies: the map-reduce of `nearcopy.py` over the corpus and every report of the
-   batch, for the reports still to review; year-over-year pairs joined on
-   (agency key, year − 1);
+   batch, for the reports still to review; the same agency's consecutive years paired
+   (`analytics/pairs.py`: agency key and year, as `read_file` found them);
 3. review: the rest of each review from its Doc (`work.finish_review`), streamed to the
    output in completion order (`journal.BatchOutput`), fsync'd every `CHECKPOINT_S`.
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from ..analytics.pairs import YearReport, pair_consecutive_years
 from . import work
 from .inputs import InputFile
 from .journal import BatchOutput
@@ -165,16 +166,14 @@ def run_batch(files: list[InputFile], out: Path, csv_path: Optional[Path], optio
         matches_ready = _near_copies(store, executor, reports, pending, chunk_reports, bar, work_dir or
                                      out.with_name(out.name + ".work")) if pending else False
         summary.seconds["near_copies"] = round(time.perf_counter() - t0, 2)
-        by_key: dict[tuple, str] = {}
-        for rel, _sha, _meta, key, year, _ms in reports:
-            if key and year:
-                by_key.setdefault((key, year), rel)
+        pairing = pair_consecutive_years(YearReport(rel, key, year, meta.get("fingerprint", ""), meta.get("agency"))
+                                         for rel, _sha, meta, key, year, _ms in reports)
         # 3. review
         t0 = time.perf_counter()
 
         def tasks():
-            for rel, sha, _meta, key, year, ms in pending:
-                prev = by_key.get((key, year - 1)) if key and year else None
+            for rel, sha, _meta, _key, _year, ms in pending:
+                prev = pairing.previous_of(rel)
                 task = {"rel": rel, "sha": sha, "doc": store.doc(rel), "ms": ms or 0.0,
                         "matches": store.matches(rel) if matches_ready else None}
                 if prev is not None:

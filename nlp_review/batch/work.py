@@ -119,19 +119,6 @@ def read_bytes(loc: str) -> bytes:
         return fh.read()
 
 
-def agency_key(doc, rel: str) -> Optional[str]:
-    """One agency across years (`analytics.agency.parse_publisher(...).key`), so that last
-    year's report is found however the title spells the agency."""
-    from ..analytics.agency import parse_publisher
-    from ..boilerplate.text import norm
-
-    try:
-        key = parse_publisher(doc.text, doc.title, rel).key
-    except Exception:  # noqa: BLE001 — pairing by the plain name is the fallback
-        key = None
-    return key or (norm(doc.agency) if doc.agency else None)
-
-
 def near_copy_sentences(doc) -> tuple[list[str], list[str]]:
     """(indexed, queried) sentences of sections one and five: what the batch index adds
     (boilerplate/batch.py before: the plain sentence split, statutory wording left out,
@@ -167,7 +154,7 @@ def near_copy_sentences(doc) -> tuple[list[str], list[str]]:
 
 def read_file(task: dict) -> dict:
     """Pass one over one file. Never raises: an unreadable file comes back as an error."""
-    from ..boilerplate.text import fingerprint
+    from ..analytics.pairs import year_report
     from ..errors import ModelError
     from ..ingest import load_bytes
     from ..pipeline import Pipeline
@@ -186,9 +173,11 @@ def read_file(task: dict) -> dict:
         return {**out, "status": "error", "error": {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}}
     except Exception as e:  # noqa: BLE001 — one bad file must not stop a national batch
         return {**out, "status": "error", "error": _internal(e)}
+    # who and which year, for pairing the same agency's consecutive years (analytics/pairs.py)
+    who = year_report(rel, doc.text, doc.title, PurePath(task["loc"]).name, doc.year)
     out.update(status="ok", meta={"key": "batch:" + rel, "agency": doc.agency, "year": doc.year, "file": rel,
-                                  "fingerprint": fingerprint(doc.text)},
-               agency_key=agency_key(doc, rel), year=doc.year, index=[], query=[])
+                                  "fingerprint": who.fingerprint},
+               agency_key=who.key, year=who.year, index=[], query=[])
     try:
         out["index"], out["query"] = near_copy_sentences(doc)
     except ModelError:
