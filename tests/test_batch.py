@@ -41,20 +41,29 @@ def _pasted_paragraph() -> str:
                 if line.startswith("（三）") and len(line) > 40)
 
 
+# Published web pages as they come (issue 14 item 8): a cover letter to 省政府办公厅 before the
+# title, “【字体:】打印” and a flip-book “Page3-” glued to the title, and a text without a
+# title in a file named after the report.
+REAL_STYLE = {"0005.txt": "0005.txt", "0016.txt": "0016.txt", "0018.txt": "0018.txt",
+              "0020.txt": "普宁市公安局2020年政府信息公开工作年度报告.txt"}
+
+
 def make_dozen(folder: Path) -> Path:
-    """Twelve files: five seeds (002 as .docx, 003 as .pdf), four corpus excerpts, last year's
-    report of seed 004, seed 001 with a paragraph of seed 000 pasted in (a near-copy across
-    agencies), an empty file."""
+    """Twelve files: five seeds (002 as .docx, 003 as .pdf), four corpus excerpts (REAL_STYLE),
+    last year's report of seed 004, seed 001 with a paragraph of seed 000 pasted in (a
+    near-copy across agencies), an empty file."""
     from tests.renderers import seed_to_docx, seed_to_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
-    for p in SEEDS + EXCERPTS[:4]:
+    for p in SEEDS:
         if p == SEEDS[2]:
             seed_to_docx(p, folder / (p.stem + ".docx"))
         elif p == SEEDS[3]:
             seed_to_pdf(p, folder / (p.stem + ".pdf"))
         else:
             (folder / p.name).write_bytes(p.read_bytes())
+    for name, as_name in REAL_STYLE.items():
+        (folder / as_name).write_bytes((EXCERPTS[0].parent / name).read_bytes())
     s4 = SEEDS[4].read_text(encoding="utf-8")
     (folder / "lastyear" / "004_2022.txt").parent.mkdir()
     (folder / "lastyear" / "004_2022.txt").write_text(re.sub(r"2023(?=\s*年)", "2022", s4, count=1), encoding="utf-8")
@@ -172,6 +181,31 @@ def test_workers_1_and_2_and_the_in_memory_index_agree(dozen):
         assert not (dozen["outs"][w].parent / "results.jsonl.work" / "docs.sqlite").exists()
 
 
+def test_csv_names_who_published_each_report(dozen):
+    """Issue 14 item 8: the CSV's title, agency, level, region and year come from the publisher
+    parser, not from the first lines the structure layer saw (a cover letter, page chrome)."""
+    rows = {r["file"]: r for r in csv_rows(dozen["outs"][2].with_suffix(".csv"))}
+    got = {f: tuple(rows[f][k] for k in ("title", "agency", "level", "region", "region_code", "year"))
+           for f in REAL_STYLE.values()}
+    assert got == {
+        "0005.txt": ("福建省卫生健康委员会2023年政府信息公开工作年度报告", "福建省卫生健康委员会", "省级", "福建省",
+                     "350000000000", "2023"),
+        "0016.txt": ("2022年度螅镇政府信息公开工作年度报告", "螅镇人民政府", "乡镇", "螅镇", "", "2022"),
+        "0018.txt": ("威海市文登区综合行政执法局2021年政府信息公开工作年度报告", "威海市文登区综合行政执法局", "县级",
+                     "山东省 / 威海市 / 文登区", "371003000000", "2021"),
+        "普宁市公安局2020年政府信息公开工作年度报告.txt": (
+            "普宁市公安局2020年政府信息公开工作年度报告", "普宁市公安局", "县级", "广东省 / 揭阳市 / 普宁市",
+            "445281000000", "2020"),
+    }
+    reviews = results(dozen["outs"][2])
+    assert reviews["0018.txt"]["report"]["agency"].startswith("Page3")  # what the CSV showed before
+    for f, r in rows.items():
+        if r["status"] == "ok":  # every report has a title, an agency, a level and a year, none of them chrome
+            assert r["title"] and r["agency"] and r["level"] and r["year"], (f, r)
+            assert not re.search(r"Page|字体|打印|[:：>|]|根据", r["title"] + r["agency"]), (f, r)
+    assert rows[SEEDS[4].name]["agency"] == rows["lastyear/004_2022.txt"]["agency"]
+
+
 def test_second_run_skips_everything(dozen, tmp_path):
     out = dozen["outs"][2]
     before = out.read_bytes()
@@ -234,21 +268,32 @@ def test_killed_twice_at_random_points_then_resumed(tmp_path):
     deadline = time.monotonic() + 600
     while _lines(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(rng.uniform(0.0, 2.0))
+    time.sleep(rng.uniform(0.0, 1.0))
     _kill_hard(proc)
     first = _lines(out)
-    # kill 2: anywhere in the second run (reading, near-copies, reviewing)
+    assert proc.returncode == -signal.SIGKILL and first < len(files), "the first run ended before its kill"
+    # kill 2: anywhere in the second run — loading, reading, near-copies (k = 0), or after
+    # its k-th new result
     proc = _popen(src, out)
-    time.sleep(rng.uniform(0.5, 30.0))
+    k = rng.randint(0, len(files) - first - 2)
+    if k == 0:
+        time.sleep(rng.uniform(0.5, 15.0))
+    else:
+        while _lines(out) < first + k and proc.poll() is None:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.2))
     _kill_hard(proc)
+    assert proc.returncode == -signal.SIGKILL, "the second run ended before its kill"
     assert _lines(out) >= first
     res = run_batch(src, out, "--workers", "2")
-    got = results(out)
+    got = results(out)  # every line valid JSON, each file once
     assert sorted(got) == sorted(p.name for p in files)
     errors = [json.loads(line) for line in (tmp_path / "results.errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["file"] for e in errors] == ["empty.txt"]
-    rows = csv_rows(tmp_path / "results.csv")
+    rows = csv_rows(tmp_path / "results.csv")  # the CSV complete and in step with the JSONL
     assert Counter(r["file"] for r in rows) == Counter([*got, "empty.txt"])
+    assert all(r["sha256"] == got[r["file"]]["source"]["sha256"] and r["sections_found"]
+               for r in rows if r["status"] == "ok")
     assert "Traceback" not in res.stderr
 
 
@@ -337,7 +382,8 @@ def test_journal_drops_bad_lines_in_the_middle(tmp_path):
     good = [{"source": {"sha256": f"s{i}", "path": f"f{i}"}, "findings": []} for i in range(3)]
     lines = [json.dumps(g, ensure_ascii=False).encode() for g in good]
     p.write_bytes(lines[0] + b"\n" + lines[1][:20] + lines[2] + b"\n" + "{\"半".encode()[:-1])
-    records, bad = journal.read_records(p)
+    records = []
+    bad = journal.scan_records(p, records.append)
     assert [r["source"]["path"] for r in records] == ["f0"] and bad == 2
     assert p.read_bytes() == lines[0] + b"\n"
 

@@ -21,12 +21,13 @@ import fcntl
 import io
 import json
 import os
-from pathlib import Path
-from typing import Optional
+from pathlib import Path, PurePath
+from typing import Callable, Optional
 
 from ..errors import InputError
 
-CSV_FIELDS = ["file", "sha256", "status", "error", "title", "agency", "year", "sections_found", "score",
+CSV_FIELDS = ["file", "sha256", "status", "error", "title", "agency", "level", "region", "region_code", "year",
+              "sections_found", "score",
               "errors", "warnings", "infos", "n_structure", "n_missing_element", "n_table_identity",
               "n_contradiction", "n_typo", "n_format", "n_boilerplate"]
 CATEGORIES = ("structure", "missing_element", "table_identity", "contradiction", "typo", "format", "boilerplate")
@@ -61,36 +62,42 @@ def repair_tail(path: Path) -> int:
         return size - keep
 
 
-def read_records(path: Path) -> tuple[list[dict], int]:
-    """The valid records of a JSONL file after its tail is repaired, and how many bad lines
-    were dropped. A file with bad lines in the middle is rewritten without them."""
+def _record(raw: bytes) -> Optional[dict]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def scan_records(path: Path, on_record: Callable[[dict], None]) -> int:
+    """`on_record(obj)` for each valid record of a JSONL file, in order, after its tail is
+    repaired; returns how many bad lines were dropped. A file with bad lines in the middle
+    is rewritten without them (good lines copied as bytes). Nothing is held: a national
+    year's output is several GB."""
     if not path.exists():
-        return [], 0
+        return 0
     cut = repair_tail(path)
-    records, bad = [], 0
+    bad = 0
     with path.open("rb") as fh:
         for raw in fh:
-            line = raw.strip()
-            if not line:
+            if not raw.strip():
                 continue
-            try:
-                obj = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            obj = _record(raw)
+            if obj is None:
                 bad += 1
-                continue
-            if isinstance(obj, dict):
-                records.append(obj)
             else:
-                bad += 1
+                on_record(obj)
     if bad:
         tmp = path.with_name(path.name + ".repair")
-        with tmp.open("wb") as fh:
-            for obj in records:
-                fh.write(json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        with path.open("rb") as src, tmp.open("wb") as dst:
+            for raw in src:
+                if raw.strip() and _record(raw) is not None:
+                    dst.write(raw)
+            dst.flush()
+            os.fsync(dst.fileno())
         os.replace(tmp, path)
-    return records, bad + (1 if cut else 0)
+    return bad + (1 if cut else 0)
 
 
 def record_sha(obj: dict) -> Optional[str]:
@@ -129,15 +136,27 @@ class LineLog:
 
 
 def summary_row(obj: dict) -> dict:
-    """The CSV row of one JSONL record (a review or an error)."""
+    """The CSV row of one JSONL record (a review or an error). Who published the report and
+    for which year come from the publisher parser (`analytics/agency.py`: page chrome,
+    cover letters and breadcrumbs are not the title or the agency), not from the structure
+    layer's first lines."""
     if "findings" not in obj:  # an errors-file record
         return {"file": obj.get("file", ""), "sha256": obj.get("sha256", ""), "status": "error",
                 "error": obj.get("message", "")}
+    from ..analytics.agency import LEVEL_NAMES, clean_lines, find_title, parse_publisher
+
     rep = obj.get("report") or {}
     scores = obj.get("scores") or {}
     sev, cats = scores.get("by_severity") or {}, scores.get("by_category") or {}
-    return {"file": record_path(obj) or "", "sha256": record_sha(obj) or "", "status": "ok",
-            "title": rep.get("title") or "", "agency": rep.get("agency") or "", "year": rep.get("year") or "",
+    path = record_path(obj) or ""
+    pub = parse_publisher(obj.get("text") or "", rep.get("title"), path)
+    # a file named after the report (the usual download name) when the text has no title
+    title = pub.title or (find_title(clean_lines(""), PurePath(path).stem)[0] if path else None)
+    return {"file": path, "sha256": record_sha(obj) or "", "status": "ok",
+            "title": title or "", "agency": pub.agency or "",
+            "level": LEVEL_NAMES[pub.level] if pub.agency or pub.level else "",
+            "region": " / ".join(x for x in (pub.province, pub.prefecture, pub.county, pub.township) if x),
+            "region_code": pub.region_code or "", "year": pub.year or rep.get("year") or "",
             "sections_found": sum(1 for s in rep.get("sections") or [] if s.get("found")),
             "score": scores.get("overall"), "errors": sev.get("error", 0), "warnings": sev.get("warning", 0),
             "infos": sev.get("info", 0), **{f"n_{c}": cats.get(c, 0) for c in CATEGORIES}}
@@ -147,6 +166,24 @@ def csv_line(row: dict) -> bytes:
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\r\n").writerow(row)
     return buf.getvalue().encode("utf-8")
+
+
+def _csv_rows(path: Path) -> dict[tuple[str, str], bytes]:
+    """(sha256, status) → the complete rows of an existing CSV written with today's columns
+    (a torn last row, without its line end, is not one)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except FileNotFoundError:
+        return {}
+    text = text[:text.rfind("\r\n") + 2]
+    rows = csv.reader(io.StringIO(text, newline=""))
+    if next(rows, None) != CSV_FIELDS:
+        return {}
+    out = {}
+    for r in rows:
+        if len(r) == len(CSV_FIELDS) and len(r[1]) == 64 and r[2] in ("ok", "error"):
+            out[(r[1], r[2])] = csv_line(dict(zip(CSV_FIELDS, r)))
+    return out
 
 
 class BatchOutput:
@@ -173,25 +210,27 @@ class BatchOutput:
         except BlockingIOError:
             os.close(self._lock_fd)
             raise InputError("busy", f"另一个批量审查任务正在写入 {self.out}，请等它结束后再运行。") from None
-        results, bad_r = read_records(self.out)
-        errors, bad_e = read_records(self.errors_path)
-        self.repaired = bad_r + bad_e
-        done = {s for s in map(record_sha, results + errors) if s}
-        # Errors that a later run reviewed after all (none today: same bytes, same answer) stay
-        # in the errors file; the CSV shows each file once, its review winning.
-        reviewed = {record_sha(r) for r in results}
-        rows = [summary_row(r) for r in results] + [summary_row(e) for e in errors if record_sha(e) not in reviewed]
+        # The CSV again from the two journals, streamed; rows already in it are kept (the
+        # publisher parser costs ms per report: minutes for a national year at every start).
+        kept = _csv_rows(self.csv_path)
+        done: set[str] = set()
         tmp = self.csv_path.with_name(self.csv_path.name + ".tmp")
         with tmp.open("wb") as fh:
             fh.write("\ufeff".encode("utf-8") + csv_line(dict(zip(CSV_FIELDS, CSV_FIELDS))))
-            seen = set()
-            for row in rows:
-                if row["sha256"] in seen:
-                    continue
-                seen.add(row["sha256"])
-                fh.write(csv_line(row))
+
+            def write_row(obj: dict, status: str) -> None:
+                sha = record_sha(obj)
+                if sha:
+                    if sha in done:  # each file once; its review (read first) wins over an older error
+                        return
+                    done.add(sha)
+                fh.write(kept.get((sha, status)) or csv_line(summary_row(obj)))
+
+            bad_r = scan_records(self.out, lambda obj: write_row(obj, "ok"))
+            bad_e = scan_records(self.errors_path, lambda obj: write_row(obj, "error"))
             fh.flush()
             os.fsync(fh.fileno())
+        self.repaired = bad_r + bad_e
         os.replace(tmp, self.csv_path)
         self.results = LineLog(self.out)
         self.errors = LineLog(self.errors_path)
