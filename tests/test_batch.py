@@ -414,9 +414,11 @@ def test_inputs_from_a_list_and_a_storage_uri(tmp_path):
     assert [f.rel for f in uri] == [f.rel for f in folder]
     assert all(read_bytes(u.loc) == Path(f.loc).read_bytes() for u, f in zip(uri, folder))
     lst = tmp_path / "files.txt"
-    lst.write_text("\n".join(["# 清单", *(f"in/{f.rel}" for f in folder[:3]), uri[3].loc]) + "\n", encoding="utf-8")
+    raw = "file://" + str(src.resolve() / REAL_STYLE["0020.txt"])  # a Chinese file name, not percent-encoded
+    lst.write_text("\n".join(["# 清单", *(f"in/{f.rel}" for f in folder[:3]), uri[3].loc, raw]) + "\n",
+                   encoding="utf-8")
     listed = list_inputs(str(lst), is_list=True)
-    assert len(listed) == 4 and all(read_bytes(f.loc) for f in listed)
+    assert len(listed) == 5 and all(read_bytes(f.loc) for f in listed)
 
 
 @pytest.mark.slow

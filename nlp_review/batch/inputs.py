@@ -34,13 +34,22 @@ def from_folder(root: Path) -> list[InputFile]:
     return sorted(out, key=lambda f: f.rel)
 
 
+def storage_uri(uri: str) -> str:
+    """A URI pyarrow parses: its path percent-encoded (file names here are Chinese; pyarrow
+    refuses raw non-ASCII), what is encoded already left alone."""
+    from urllib.parse import quote
+
+    scheme, rest = uri.split("://", 1)
+    return f"{scheme}://{quote(rest, safe='/:@%?=&+~!$,;')}"
+
+
 def from_uri(uri: str) -> list[InputFile]:
     try:
         from pyarrow import fs
     except ImportError:  # pragma: no cover — the [ray] extra brings pyarrow
         raise InputError("not_found", "读取存储路径需要 pyarrow（pip install 'nlp-review[ray]'）。") from None
     try:
-        filesystem, base = fs.FileSystem.from_uri(uri)
+        filesystem, base = fs.FileSystem.from_uri(storage_uri(uri))
         infos = filesystem.get_file_info(fs.FileSelector(base, recursive=True))
     except (OSError, ValueError) as e:
         raise InputError("not_found", f"无法读取存储路径 {uri}：{e}") from None
@@ -50,7 +59,7 @@ def from_uri(uri: str) -> list[InputFile]:
         if info.type == fs.FileType.File and _supported(info.path):
             rel = str(PurePosixPath(info.path).relative_to(base.rstrip("/") or "/"))
             mtime = info.mtime_ns or 0
-            out.append(InputFile(rel, f"{scheme}://{info.path}", info.size or 0, mtime))
+            out.append(InputFile(rel, storage_uri(f"{scheme}://{info.path}"), info.size or 0, mtime))
     return sorted(out, key=lambda f: f.rel)
 
 
@@ -67,7 +76,7 @@ def from_list(list_file: Path) -> list[InputFile]:
         if "://" in loc:
             from pyarrow import fs
 
-            filesystem, path = fs.FileSystem.from_uri(loc)
+            filesystem, path = fs.FileSystem.from_uri(storage_uri(loc))
             info = filesystem.get_file_info(path)
             out.append(InputFile(loc, loc, info.size or 0, info.mtime_ns or 0))
             continue

@@ -112,7 +112,9 @@ def read_bytes(loc: str) -> bytes:
     if "://" in loc:
         from pyarrow import fs
 
-        filesystem, path = fs.FileSystem.from_uri(loc)
+        from .inputs import storage_uri
+
+        filesystem, path = fs.FileSystem.from_uri(storage_uri(loc))
         with filesystem.open_input_stream(path) as fh:
             return fh.read()
     with open(loc, "rb") as fh:
