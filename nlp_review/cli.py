@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import InputError, ModelError
 
-SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = {".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown"}
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"nlp-review {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.pdf/.html/.md）")
+    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.doc/.wps/.odt/.pdf/.html/.md）")
     c.add_argument("file")
     c.add_argument("--format", choices=("json", "text"), default="json")
     c.add_argument("--pretty", action="store_true", help="缩进输出 JSON")
