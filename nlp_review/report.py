@@ -68,7 +68,7 @@ def render_text(doc: Doc) -> str:
     lines.extend(_ocr_lines(doc.source.get("ocr")))
     counts = doc.scores.get("by_severity", {})
     lines.append("问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {counts.get(k, 0)} 个" for k in ("error", "warning", "info"))
-                 + f"；综合得分 {doc.scores.get('overall', '—')}")
+                 + f"；综合得分 {doc.scores.get('overall', '—')}（百分制，只计内容问题，不计格式与套话提示）")
     groups: dict = {}
     for f in doc.findings:
         groups.setdefault(f.section, []).append(f)
