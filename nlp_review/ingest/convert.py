@@ -11,6 +11,7 @@ instead of being imported as plain text.
 """
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import shutil
@@ -55,8 +56,11 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _limit_memory() -> None:  # runs in the child before exec
+def _limit_memory(parent: int) -> None:  # runs in the child before exec
+    from ..guard import die_with_parent
+
     os.setsid()
+    die_with_parent(parent)  # a review stopped by its guard takes the conversion with it
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
 
 
@@ -75,7 +79,7 @@ def to_docx(data: bytes, kind: str, *, timeout_s: float = TIMEOUT_S) -> bytes:
         cmd = [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
                f"-env:UserInstallation={(work / 'profile').as_uri()}", f"--infilter={infilter}",
                "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_limit_memory,
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=functools.partial(_limit_memory, os.getpid()),
                                 env={**os.environ, "HOME": tmp})
         try:
             _, err = proc.communicate(timeout=timeout_s)
