@@ -19,9 +19,9 @@ from nlp_review.pipeline import review_path
 from nlp_review.report import render_text
 from tests.conftest import SEEDS
 
-# Names of formats, products and models that Chinese text writes in Latin letters too.
+# Names of formats, products and models (and units) that Chinese text writes in Latin letters too.
 PROPER_NAMES = {"JSON", "JSONL", "CSV", "HTML", "PDF", "Word", "WPS", "Excel", "LibreOffice", "LanguageTool",
-                "API", "SQLite", "PostgreSQL", "OCR", "ELECTRA", "UTF"}
+                "API", "SQLite", "PostgreSQL", "OCR", "ELECTRA", "UTF", "KB", "MB", "GB"}  # and units
 RULE_CODE = re.compile(r"\b[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+\b")
 ALLOWED = [
     RULE_CODE,
