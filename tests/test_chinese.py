@@ -21,12 +21,13 @@ from tests.conftest import SEEDS
 
 # Names of formats, products and models (and units) that Chinese text writes in Latin letters too.
 PROPER_NAMES = {"JSON", "JSONL", "CSV", "HTML", "PDF", "Word", "WPS", "Excel", "LibreOffice", "LanguageTool",
-                "API", "SQLite", "PostgreSQL", "OCR", "ELECTRA", "UTF", "KB", "MB", "GB"}  # and units
+                "API", "Ray", "pyarrow", "SQLite", "PostgreSQL", "OCR", "ELECTRA", "UTF", "KB", "MB", "GB"}  # and units
 RULE_CODE = re.compile(r"\b[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+\b")
 ALLOWED = [
     RULE_CODE,
     re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*"),  # options
     re.compile(r"\{[^}]*\}"),  # argparse's list of choices
+    re.compile(r"\b[a-z][a-z0-9]*://\S*"),  # storage URIs (s3://…)
     re.compile(r"[\w.-]*/[\w./-]*"),  # paths
     re.compile(r"[\w-]*\.[A-Za-z]{1,8}\b"),  # file names and suffixes (.docx, word_forms.tsv, .reviews)
     re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # environment variables

@@ -10,16 +10,16 @@ EXIT_OK = 0
 
 def add_command(sub) -> None:
     b = sub.add_parser("batch", help="批量审查一个目录（或文件清单、存储路径），可断点续跑，可多核或在 Ray 集群上运行")
-    b.add_argument("dir", help="目录；或 s3:// gs:// hdfs:// file:// 存储路径（需 pyarrow）；与 --list 同用时为文件清单")
+    b.add_argument("dir", help="目录；或存储路径 s3://… gs://… hdfs://… file://…（需安装 pyarrow）；与 --list 同用时为文件清单")
     b.add_argument("--out", required=True, help="结果 JSONL（每行一个契约对象）")
     b.add_argument("--csv", help="汇总 CSV（默认与 --out 同名 .csv）")
-    b.add_argument("--list", action="store_true", help="DIR 是一个文件清单：每行一个路径或存储 URI")
-    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
-    b.add_argument("--ray", nargs="?", const="auto", default=None, metavar="ADDRESS",
-                   help="在 Ray 集群上运行（ADDRESS 如 127.0.0.1:6379；不写则连接或启动本机集群）")
-    b.add_argument("--work-dir", help="中间数据目录（默认：<out>.work）")
+    b.add_argument("--list", action="store_true", help="目录参数是一个文件清单：每行一个路径或存储路径")
+    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部处理器核）")
+    b.add_argument("--ray", nargs="?", const="auto", default=None, metavar="地址",
+                   help="在 Ray 集群上运行（地址如 127.0.0.1:6379；不写则连接或启动本机集群）")
+    b.add_argument("--work-dir", help="中间数据目录（默认：输出文件名加 .work）")
     b.add_argument("--min-confidence", type=float, default=0.0)
-    b.add_argument("--disable", action="append", metavar="RULE")
+    b.add_argument("--disable", action="append", metavar="规则编号")
     b.add_argument("--quiet", action="store_true")
     b.add_argument("--progress", action="store_true", help="即使不在终端中也显示进度条")
     b.set_defaults(func=cmd_batch)
