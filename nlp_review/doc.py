@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the types of layers that their components own
     from .elements.segment import Unit
     from .ingest.builder import Grid
     from .structure.sections import HeadingCandidate
+    from .tables.previous import PreviousReport
     from .tables.parse import ParseIssue, Token
 
 
@@ -229,6 +230,8 @@ class Doc:
     tables: dict[str, Table] = field(default_factory=dict)
     table_issues: list["ParseIssue"] = field(default_factory=list)
     sci_cells: list[tuple[str, str, "Token"]] = field(default_factory=list)  # (table, key, token)
+    # "previous_report": last year's report (Options.previous) as the year-over-year rules compare it.
+    previous_report: Optional["PreviousReport"] = None
     # "sentences": narrative paragraphs and sentences, and their spaCy/jieba tokens.
     paragraphs: list[Span] = field(default_factory=list)
     sentences: list[Span] = field(default_factory=list)

@@ -25,6 +25,7 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "nlp_review.structure.sections",
     "nlp_review.structure.guard",
     "nlp_review.tables.parse",
+    "nlp_review.tables.previous",
     "nlp_review.structure.sentences",
     "nlp_review.claims.extract",
     "nlp_review.elements.component",
@@ -38,8 +39,8 @@ Step = Union[str, tuple[str, dict]]  # a component name, or (name, config)
 
 PRESETS: dict[str, tuple[Step, ...]] = {
     # The whole review of one report.
-    "review": ("sections", "report_guard", "tables", "sentences", "claims", "elements", "boilerplate",
-               "checks", "ocr_evidence", "scores"),
+    "review": ("sections", "report_guard", "tables", "previous_report", "sentences", "claims", "elements",
+               "boilerplate", "checks", "ocr_evidence", "scores"),
     # A text fragment (a paragraph being typed, LanguageTool /v2/check): no sections or
     # tables, so only the rules that need nothing more than sentences run, and only the
     # sentence-level families are reported.

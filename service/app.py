@@ -90,6 +90,8 @@ class FeedbackIn(BaseModel):
     decision: Optional[Literal["accepted", "dismissed"]] = Field(
         None, description="accepted（采纳）、dismissed（不采纳），或 null 表示仅备注/撤销")
     note: Optional[str] = Field(None, max_length=2000, description="审查人员备注")
+    cells: Optional[dict[str, float]] = Field(
+        None, max_length=200, description="更正的表格单元格（表格读取有误时），如 {\"table3.new.total\": 5}；与反馈一同保存，供训练使用")
 
 
 def _safe_name(name: str | None) -> str | None:
@@ -276,9 +278,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         f = next((x for x in result.get("findings") or [] if x.get("id") == fid), None)
         if f is None:
             raise ServiceError(404, "not_found", f"该审查记录中没有编号为 {fid} 的问题。")
-        text = result.get("text") or ""
-        ctx = {"context": text[max(0, f["start"] - 60):f["end"] + 60], "context_start": max(0, f["start"] - 60)}
-        return store.set_feedback(rid, {**f, **ctx}, body.decision, body.note, row.sha256)
+        from nlp_review.feedback import FeedbackError, feedback_record
+
+        try:
+            record = feedback_record(result, f, body.cells)
+        except FeedbackError as e:
+            raise ServiceError(400, "bad_correction", str(e))
+        return store.set_feedback(rid, record, body.decision, body.note, row.sha256)
 
     app.include_router(lt.router(settings))
     _document_errors(app)

@@ -131,5 +131,9 @@ class Store:
 
 
 def feedback_json(row: Feedback) -> dict:
-    return {"finding_id": row.finding_id, "decision": row.decision, "note": row.note,
-            "created_at": row.created_at.isoformat(timespec="seconds") + "Z"}
+    out = {"finding_id": row.finding_id, "decision": row.decision, "note": row.note,
+           "created_at": row.created_at.isoformat(timespec="seconds") + "Z"}
+    cells = (row.finding or {}).get("corrected_cells")
+    if cells:
+        out["cells"] = {f"{c['table']}.{c['key']}": c["value"] for c in cells}
+    return out

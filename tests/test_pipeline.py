@@ -16,8 +16,8 @@ from .conftest import SEEDS
 
 
 def test_presets_validate_and_name_their_components():
-    assert Pipeline.preset("review").names == ["sections", "report_guard", "tables", "sentences", "claims",
-                                               "elements", "boilerplate", "checks", "ocr_evidence", "scores"]
+    assert Pipeline.preset("review").names == ["sections", "report_guard", "tables", "previous_report", "sentences",
+                                               "claims", "elements", "boilerplate", "checks", "ocr_evidence", "scores"]
     assert Pipeline.preset("fragment").names == ["sentences", "checks"]
     assert Pipeline.preset("previous_year").names == ["sections", "report_guard", "tables", "sentences"]
     assert set(PRESETS) == {"review", "fragment", "previous_year"}
@@ -95,9 +95,10 @@ def test_previous_year_reads_what_year_over_year_compares_and_nothing_more():
 
     last = minimal_report(title="示例区教育局2023年政府信息公开工作年度报告")
     light = review_text(minimal_report(), options=Options(previous=previous_bytes(last.encode("utf-8"), "last.txt")))
-    full = review_text(minimal_report(), options=Options(previous=review_text(last)))
+    full = review_text(minimal_report(), options=Options(previous=review_text(last, "last.txt")))
     assert [f.to_json() for f in light.findings] == [f.to_json() for f in full.findings]
     assert any(f.rule == "BOILERPLATE.PROBLEMS_UNCHANGED" for f in light.findings)
+    assert any(f.rule == "TABLE2.IN_FORCE_STOCK" for f in light.findings)  # 5 + 1 − 0 ≠ 5: tables compared
 
 
 def test_fragment_runs_only_sentence_level_rules():

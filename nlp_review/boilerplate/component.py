@@ -110,10 +110,11 @@ def analyse(doc: Doc, options=None) -> None:
                 if len(norm(text)) < model.config["min_judged_chars"] or is_heading(text):
                     continue
                 j = model.judge(text, number)
-                generic = j.p_specific < model.generic_threshold and j.statutory_share < exempt
+                reviewed = model.reviewed_as(text)  # reviewers' decisions outrank the model's
+                generic = reviewed.get("generic", j.p_specific < model.generic_threshold and j.statutory_share < exempt)
                 r = SentenceResult(number, s.start, s.end, j.p_specific, generic, j.statutory_share,
                                    j.reasons, j.stock_phrases, j.features)
-                if index is not None and j.statutory_share < exempt:
+                if index is not None and j.statutory_share < exempt and reviewed.get("shared", True):
                     from .index import indexable
 
                     if indexable(text):

@@ -7,7 +7,10 @@ Files, all plain data (no pickles):
   regulation's and the format's own wording (its n-grams are never held against a
   sentence);
 - index/: the commonness index (MinHash signatures, sentences, report list);
-- gazetteer.json: place names with administrative codes.
+- gazetteer.json: place names with administrative codes;
+- reviewed.json (optional): sentences reviewers decided on (`nlp-review train --feedback`):
+  a sentence dismissed as generic is specific, one dismissed as shared is not reported as
+  shared, accepted ones stay reported — whatever the model would say of them now.
 """
 from __future__ import annotations
 
@@ -22,8 +25,15 @@ from ..models.store import load_cached
 from .features import FEATURE_LABELS, FEATURE_NAMES, Lexicon, extract, statutory_form, statutory_ngrams, vector
 from .index import CommonIndex
 from .names import Gazetteer
+from .text import norm, strip_enumerator
 
 NAME = "boilerplate"
+REVIEWED = "reviewed.json"
+
+
+def reviewed_key(sentence: str) -> str:
+    """A sentence as reviewers' decisions are looked up: comparison form, no enumerator."""
+    return norm(strip_enumerator(sentence))
 
 
 @dataclass
@@ -73,12 +83,17 @@ INFERENCE = {
 
 class BoilerplateModel:
     def __init__(self, spec: SpecificityModel, lexicon: Lexicon, index: CommonIndex, gazetteer: Gazetteer,
-                 config: dict):
+                 config: dict, reviewed: dict | None = None):
         self.spec = spec
         self.lexicon = lexicon
         self.index = index
         self.gazetteer = gazetteer
         self.config = {**INFERENCE, **config}
+        self.reviewed: dict[str, dict] = reviewed or {}  # reviewed_key → {"generic": bool, "shared": bool}
+
+    def reviewed_as(self, sentence: str) -> dict:
+        """What reviewers decided about this sentence ({} when nothing)."""
+        return self.reviewed.get(reviewed_key(sentence), {}) if self.reviewed else {}
 
     @property
     def generic_threshold(self) -> float:
@@ -117,7 +132,7 @@ def _reason(name: str, value: float, towards_generic: bool) -> str:
 
 
 def save(out: Path, spec: SpecificityModel, lexicon: Lexicon, statutory_text: str, index: CommonIndex,
-         gazetteer: Gazetteer, config: dict) -> None:
+         gazetteer: Gazetteer, config: dict, reviewed: dict | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "specificity.json").write_text(json.dumps({**spec.to_json(), **{"config": config}}, ensure_ascii=False,
                                                      indent=1), encoding="utf-8")
@@ -126,6 +141,9 @@ def save(out: Path, spec: SpecificityModel, lexicon: Lexicon, statutory_text: st
     (out / "statutory.txt").write_text(statutory_text, encoding="utf-8")
     (out / "gazetteer.json").write_text(json.dumps(gazetteer.to_json(), ensure_ascii=False), encoding="utf-8")
     index.save(out / "index")
+    if reviewed:
+        (out / REVIEWED).write_text(json.dumps({"sentences": reviewed}, ensure_ascii=False, indent=0),
+                                    encoding="utf-8")
 
 
 def load(folder: Path) -> BoilerplateModel:
@@ -140,7 +158,10 @@ def load(folder: Path) -> BoilerplateModel:
     from ..models.store import model_config
 
     config = {**d.get("config", {}), **model_config(folder).get("inference", {})}
-    return BoilerplateModel(spec, lexicon, index, gazetteer, config)
+    reviewed = {}
+    if (folder / REVIEWED).is_file():
+        reviewed = json.loads((folder / REVIEWED).read_text(encoding="utf-8"))["sentences"]
+    return BoilerplateModel(spec, lexicon, index, gazetteer, config, reviewed)
 
 
 def get_model(root: Path | None = None) -> BoilerplateModel:

@@ -28,7 +28,7 @@ SEVERITIES = ("error", "warning", "info")
 PREFIX_CATEGORY = {
     "STRUCTURE": "structure",
     "ELEMENT": "missing_element",
-    "TABLE": "table_identity", "TABLE3": "table_identity", "TABLE4": "table_identity",
+    "TABLE": "table_identity", "TABLE2": "table_identity", "TABLE3": "table_identity", "TABLE4": "table_identity",
     "CLAIM": "contradiction", "ARITH": "contradiction", "DATE": "contradiction",
     "TYPO": "typo",
     "FORMAT": "format", "NUMBER": "format", "NUMBERING": "format",

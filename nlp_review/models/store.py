@@ -36,21 +36,28 @@ def current_dir(root: Path | None = None) -> Path:
     return root / current_version(root)
 
 
-def model_dir(name: str, root: Path | None = None) -> Path:
-    d = current_dir(root) / name
+def model_dir(name: str, root: Path | None = None, version: str | None = None) -> Path:
+    root = root or models_root()
+    d = (root / version if version else current_dir(root)) / name
     if not d.is_dir():
         raise ModelError(f"当前模型版本中缺少模型 {name}（{d}）。请运行 `nlp-review train --only {name}`。")
     return d
 
 
 def load_cached(name: str, loader: Callable[[Path], Any], root: Path | None = None) -> Any:
-    """`loader(model_dir)` once per process and models root; errors become ModelError."""
+    """`loader(model_dir)` once per process, models root and version; errors become
+    ModelError. CURRENT is read on every call, so a promotion or rollback (`nlp-review
+    models`) reaches a running process at its next review; the version it replaces is
+    dropped from the cache."""
     root = root or models_root()
-    key = (str(root), name)
+    version = current_version(root)
+    key = (str(root), version, name)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
-        d = model_dir(name, root)
+        for old in [k for k in _CACHE if k[0] == key[0] and k[2] == name]:
+            del _CACHE[old]
+        d = model_dir(name, root, version)
         try:
             obj = loader(d)
         except ModelError:

@@ -12,6 +12,13 @@ so no report contributes sentences to both sides; the lexicon is learned from th
 training documents only. Metrics: F1 per class and macro on the held-back split
 ("primary" = macro F1), 5-fold grouped cross-validation on the training side, the
 rate of flags on statutory sentences, and the commonness of the corpus's sentences.
+
+With a year (`nlp-review train --feedback … --reports …`, training/year.py):
+- reviewers' decisions on BOILERPLATE.GENERIC_SENTENCE join the training sentences
+  (dismissed → specific, accepted → generic; weight FEEDBACK_WEIGHT; never in the held-back
+  split), and every decided sentence is remembered (`reviewed.json`): a sentence dismissed
+  as generic or as shared is not reported again, whatever the model makes of it;
+- the year's reports join the stock-phrase lexicon's documents and the commonness index.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ import numpy as np
 from ..boilerplate.features import (DIGIT, FEATURE_NAMES, Lexicon, extract, ngrams, statutory_form, statutory_ngrams,
                                     vector)
 from ..boilerplate.index import CommonIndex, indexable
-from ..boilerplate.model import INFERENCE, BoilerplateModel, SpecificityModel, save
+from ..boilerplate.model import INFERENCE, BoilerplateModel, SpecificityModel, reviewed_key, save
 from ..boilerplate.names import Gazetteer
 from ..models.store import write_config
 from ..boilerplate.text import fingerprint, is_heading, norm, split_sentences, strip_enumerator
@@ -38,6 +45,8 @@ SPLIT = "boilerplate-doc-sha256mod4-v1"
 C = 0.3
 GENERIC_THRESHOLD = 0.5
 STATUTORY_EXEMPT = 0.6  # a sentence this much in the regulation's own wording is never flagged
+FEEDBACK_WEIGHT = 3.0  # a reviewer's decision counts as much as three hand-labelled corpus sentences
+GENERIC, SHARED = "BOILERPLATE.GENERIC_SENTENCE", "BOILERPLATE.SHARED_ACROSS_REPORTS"
 
 
 def is_test_doc(doc_id: str) -> bool:
@@ -111,7 +120,40 @@ def learn_lexicon(doc_texts: list[str], statutory_text: str, *, min_docs: int = 
     return Lexicon(stock=top, statutory=stat, docs=len(doc_texts), statutory_text=stat_text)
 
 
-def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+def year_texts(year, reports: list[dict]) -> list[dict]:
+    """The year's reports that are not already corpus reports (by wording), as index rows:
+    their sections one and five when found (a web page's navigation and the tables are not
+    what stock phrases and copies are about), else the whole text. At most YEAR_SAMPLE of
+    them, a fixed sample by sha256 (the lexicon counts every n-gram and the index holds
+    3–5 KB per sentence in memory: a national year of ~150,000 reports is sampled)."""
+    if year is None:
+        return []
+    from .year import YEAR_SAMPLE
+
+    known = {fingerprint(r["text"]) for r in reports}
+    new = sorted((r for r in year.reports if r.fingerprint not in known), key=lambda r: r.sha256)[:YEAR_SAMPLE]
+    return [{"file": "year:" + r.file, "agency": r.agency, "year": r.year, "text": r.narrative}
+            for r in sorted(new, key=lambda r: r.file)]
+
+
+def feedback_rows(year) -> list[dict]:
+    """Reviewers' decisions on generic sentences as training sentences (never held back)."""
+    if year is None:
+        return []
+    return [{"text": d.quote, "section": 5 if d.section == 5 else 1,
+             "label": "generic" if d.accepted else "specific", "doc": "feedback:" + str(d.provenance.get("review_id"))}
+            for d in year.decisions(GENERIC)]
+
+
+def reviewed_sentences(year) -> dict[str, dict]:
+    """reviewed_key → what reviewers decided ({"generic": bool} and/or {"shared": bool})."""
+    out: dict[str, dict] = {}
+    for d in (year.decisions(GENERIC, SHARED) if year is not None else []):
+        out.setdefault(reviewed_key(d.quote), {})["generic" if d.rule == GENERIC else "shared"] = d.accepted
+    return out
+
+
+def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -123,18 +165,22 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         reports = reports[:24]
         keep = {r["file"][:4] for r in reports}
         rows = [r for r in rows if r["doc"] in keep or r["doc"].startswith("seed")][:160]
+    new_reports = year_texts(year, reports)
     train_texts = [r["text"] for r in reports if not is_test_doc(r["file"][:4])]
-    lexicon = learn_lexicon(train_texts, statutory, min_docs=3 if quick else 5)
-    X = np.array([vector(extract(r["text"], r["section"], lexicon)) for r in rows])
-    y = np.array([1 if r["label"] == "specific" else 0 for r in rows])
-    groups = np.array([r["doc"] for r in rows])
-    test = np.array([is_test_doc(g) for g in groups])
+    lexicon = learn_lexicon(train_texts + [r["text"] for r in new_reports], statutory, min_docs=3 if quick else 5)
+    fb_rows = feedback_rows(year)
+    X = np.array([vector(extract(r["text"], r["section"], lexicon)) for r in rows + fb_rows])
+    y = np.array([1 if r["label"] == "specific" else 0 for r in rows + fb_rows])
+    groups = np.array([r["doc"] for r in rows + fb_rows])
+    weight = np.array([1.0] * len(rows) + [FEEDBACK_WEIGHT] * len(fb_rows))
+    test = np.array([is_test_doc(g) for g in groups[:len(rows)]] + [False] * len(fb_rows))
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
     cv_f1 = None
     if not quick and len(set(groups[~test])) >= 5:
-        cv = cross_val_predict(clf, X[~test], y[~test], groups=groups[~test], cv=GroupKFold(5))
+        cv = cross_val_predict(clf, X[~test], y[~test], groups=groups[~test], cv=GroupKFold(5),
+                               params={"logisticregression__sample_weight": weight[~test]})
         cv_f1 = _prf(y[~test], cv)
-    clf.fit(X[~test], y[~test])
+    clf.fit(X[~test], y[~test], logisticregression__sample_weight=weight[~test])
     scaler, lr = clf[0], clf[-1]
     spec = SpecificityModel(scaler.mean_, scaler.scale_, lr.coef_[0], float(lr.intercept_[0]))
     p_test = np.array([spec.p_specific(x) for x in X[test]])
@@ -142,10 +188,10 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     per_class = _prf(y[test], pred)
     macro = (per_class["specific"]["f1"] + per_class["generic"]["f1"]) / 2
 
-    # The commonness index: every report of the corpus.
+    # The commonness index: every report of the corpus, and the year's.
     index = CommonIndex()
     t_index = time.perf_counter()
-    for r in reports:
+    for r in reports + new_reports:
         sents = [r["text"][a:b] for a, b in split_sentences(r["text"])]
         index.add_doc({"key": "corpus:" + r["file"], "agency": r["agency"], "year": r["year"], "file": r["file"],
                        "fingerprint": fingerprint(r["text"])},
@@ -162,6 +208,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
                 shared += 1
 
     gazetteer = Gazetteer.from_csv(corpus / "boilerplate" / "gazetteer" / "adcodes.csv")
+    reviewed = reviewed_sentences(year)
     model = BoilerplateModel(spec, lexicon, index, gazetteer, {})
 
     # Statutory wording is never flagged: measured on the regulation's own sentences.
@@ -198,7 +245,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     section_threshold = float(np.percentile(shares, 90)) if shares else 0.8
     config = {"generic_threshold": GENERIC_THRESHOLD, "section_share_threshold": round(section_threshold, 3),
               "statutory_exempt": STATUTORY_EXEMPT}
-    save(out, spec, lexicon, statutory, index, gazetteer, config)
+    save(out, spec, lexicon, statutory, index, gazetteer, config, reviewed)
     from ..boilerplate.index import LSH_THRESHOLD, MIN_SIMILARITY, NUM_PERM
 
     write_config(out, "boilerplate", "nlp_review.training.boilerplate:train",
@@ -206,6 +253,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
                           "(report excerpts: lexicon and index), statutory.txt, gazetteer/adcodes.csv",
                   "split": SPLIT, "features": FEATURE_NAMES, "logistic_regression_C": C, "class_weight": "balanced",
                   "lexicon_min_docs": 3 if quick else 5, "section_share_percentile": 90,
+                  "feedback_weight": FEEDBACK_WEIGHT, "feedback_sentences": len(fb_rows),
+                  "reviewed_sentences": len(reviewed), "year_reports": len(new_reports),
                   "index": {"num_perm": NUM_PERM, "lsh_threshold": LSH_THRESHOLD, "min_similarity": MIN_SIMILARITY},
                   "quick": bool(quick)},
                  {**INFERENCE, **config})
@@ -232,4 +281,56 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         "corpus_sentences_with_near_copy": round(shared / max(1, total), 4),
         "section_share_threshold": config["section_share_threshold"],
         "train_seconds": round(time.perf_counter() - t0, 1),
+        **({"year": _year_changes(year, lexicon, new_reports, fb_rows, reviewed)} if year is not None else {}),
     }
+
+
+def _year_changes(year, lexicon: Lexicon, new_reports: list[dict], fb_rows: list[dict], reviewed: dict) -> dict:
+    """What the year changed in this model, against CURRENT's lexicon (for the model card)."""
+    from ..errors import ModelError
+    from ..models.store import current_dir
+
+    out = {"feedback_sentences_trained": len(fb_rows),
+           "feedback_specific": sum(r["label"] == "specific" for r in fb_rows),
+           "feedback_generic": sum(r["label"] == "generic" for r in fb_rows),
+           "reviewed_sentences_remembered": len(reviewed), "year_reports_indexed": len(new_reports),
+           "stock_phrases": len(lexicon.stock)}
+    try:
+        old = json.loads((current_dir() / "boilerplate" / "lexicon.json").read_text(encoding="utf-8"))["stock"]
+    except (ModelError, OSError, KeyError, json.JSONDecodeError):
+        return out
+    added, dropped = sorted(set(lexicon.stock) - set(old)), sorted(set(old) - set(lexicon.stock))
+    out.update({"stock_phrases_added": len(added), "stock_phrases_dropped": len(dropped),
+                "stock_phrases_added_examples": added[:12]})
+    return out
+
+
+def evaluate_feedback(model_dir: Path, year) -> dict:
+    """How a boilerplate model agrees with the year's decisions on GENERIC_SENTENCE and
+    SHARED_ACROSS_REPORTS: the share of decisions it would repeat (raise what was accepted,
+    stay silent on what was dismissed), with and without the remembered decisions."""
+    from ..boilerplate.model import load
+
+    model = load(model_dir)
+    out: dict = {}
+    for rule, name in ((GENERIC, "generic_sentence"), (SHARED, "shared_across_reports")):
+        decisions = year.decisions(rule)
+        if not decisions:
+            continue
+        agree = agree_alone = still_dismissed = 0
+        for d in decisions:
+            if rule == GENERIC:
+                j = model.judge(d.quote, 5 if d.section == 5 else 1)
+                alone = j.p_specific < model.generic_threshold and j.statutory_share < model.config["statutory_exempt"]
+                raised = model.reviewed_as(d.quote).get("generic", alone)
+            else:
+                alone = bool(indexable(d.quote)) and bool(model.index.query(d.quote))
+                raised = alone and model.reviewed_as(d.quote).get("shared", True)
+            agree += raised == d.accepted
+            agree_alone += alone == d.accepted
+            still_dismissed += raised and not d.accepted
+        n = len(decisions)
+        out.update({f"{name}_decisions": n, f"{name}_agreement": round(agree / n, 4),
+                    f"{name}_agreement_model_alone": round(agree_alone / n, 4),
+                    f"{name}_dismissed_still_raised": still_dismissed})
+    return out

@@ -1,7 +1,15 @@
 """Trainer "elements" for `nlp-review train`: fits the unit classifier on the training
 split of corpus/elements/units.jsonl, chooses among candidate models by cross-validation
 grouped by source document (never looking at the held-back split), then reports
-per-class precision/recall/F1 on the held-back split."""
+per-class precision/recall/F1 on the held-back split.
+
+With a year (`nlp-review train --feedback`): reviewers' decisions on ELEMENT.MISSING.<KEY>
+become weak unit labels in the section the finding was about (its text is in the feedback
+row), read by CURRENT's model: a dismissed finding (the element is there) labels the unit
+CURRENT found likeliest to be the element with that element; an accepted one (it is not
+there) labels the units CURRENT half-believed to be the element with their next-best class.
+These units join the training split (FEEDBACK_COPIES times, grouped by review), never the
+held-back split."""
 from __future__ import annotations
 
 import json
@@ -94,7 +102,72 @@ def load_units(corpus: Path) -> list[dict]:
     return rows
 
 
-def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+FEEDBACK_COPIES = 3  # a reviewer's decision weighs as much as three corpus units
+LOCATE_MIN = 0.05  # a dismissed "missing" finding labels a unit only where the model sees the element at all
+HALF_BELIEF = 0.2  # an accepted one relabels the units the model gave the element at least this much
+
+
+def section_units(section_text: str, number: int):
+    """(doc, units) of a section's text read on its own (the real segmenter)."""
+    from ..ingest import load_bytes
+    from ..pipeline import Pipeline
+    from ..elements.segment import segment
+
+    doc = Pipeline(["sections", "tables", "sentences"], "section").run(
+        load_bytes(("年度报告\n" + section_text).encode("utf-8"), "section.txt"))
+    return doc, segment(doc).get(number, [])
+
+
+def feedback_units(year, model: ElementModel | None) -> tuple[list[dict], dict]:
+    """Weak unit labels from reviewers' decisions on missing elements (see the module docstring)."""
+    from ..elements.segment import KIND_RANK, unit_record
+
+    rows, stats = [], {"decisions": 0, "located": 0, "not_located": 0, "relabelled": 0}
+    if year is None or model is None:
+        return rows, stats
+    for d in year.decisions("ELEMENT.MISSING."):
+        key = d.evidence.get("element")
+        if not d.section_text or key not in model.classes or d.section not in (1, 5, 6):
+            continue
+        stats["decisions"] += 1
+        doc, units = section_units(d.section_text, d.section)
+        recs = [unit_record(doc, u, units) for u in units]
+        recs = [r for r in recs if r["text"]]
+        if not recs:
+            stats["not_located"] += 1
+            continue
+        p = model.proba(recs)
+        k = model.classes.index(key)
+        group = {"source": "feedback:" + str(d.provenance.get("review_id")), "split": "train", "how": "feedback"}
+        if not d.accepted:  # present after all: the likeliest unit is the element (the finest of the likeliest)
+            best = float(p[:, k].max())
+            if best < LOCATE_MIN:
+                stats["not_located"] += 1
+                continue
+            i = max((i for i in range(len(recs)) if p[i, k] >= best / 2),
+                    key=lambda i: (KIND_RANK[recs[i]["kind"]], p[i, k]))
+            rows.append({**recs[i], **group, "label": key})
+            stats["located"] += 1
+        else:  # absent: what looked somewhat like it is something else
+            for i in (i for i in range(len(recs)) if p[i, k] >= HALF_BELIEF):
+                q = p[i].copy()
+                q[k] = -1
+                rows.append({**recs[i], **group, "label": model.classes[int(q.argmax())]})
+                stats["relabelled"] += 1
+    return rows, stats
+
+
+def _current_model() -> ElementModel | None:
+    from ..errors import ModelError
+    from ..elements.model import load as load_current
+
+    try:
+        return load_current()
+    except ModelError:
+        return None
+
+
+def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) -> dict:
     t0 = time.perf_counter()
     rows = load_units(Path(corpus))
     train_rows = [r for r in rows if r["split"] == "train"]
@@ -104,6 +177,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         for r in train_rows:
             by.setdefault(r["label"], []).append(r)
         train_rows = [r for rs in by.values() for r in rs[:25]]
+    fb_rows, fb_stats = feedback_units(year, _current_model() if year is not None else None)
+    train_rows = train_rows + fb_rows * FEEDBACK_COPIES
     cands = candidates(quick)
     cv = {}
     if len(cands) > 1:
@@ -148,4 +223,25 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         "caveat": "s5.last_year and most s6.fees test units are hand-written pseudo-documents (no real "
                   "rectification text in the excerpts); units include sentences whose honest label is fuzzy",
         "per_class": per_class,
+        **({"year": {f"feedback_{k}": v for k, v in fb_stats.items()}} if year is not None else {}),
     }
+
+
+def evaluate_feedback(model_dir: Path, year) -> dict:
+    """How an element model agrees with the year's decisions on ELEMENT.MISSING.<KEY>: would
+    it still find the element missing in that section?"""
+    from ..elements.component import element_span, label_units
+    from ..elements.model import load_dir
+
+    decisions = [d for d in year.decisions("ELEMENT.MISSING.") if d.section_text and d.evidence.get("element")]
+    if not decisions:
+        return {}
+    model = load_dir(model_dir)
+    agree = still_dismissed = 0
+    for d in decisions:
+        doc, units = section_units(d.section_text, d.section)
+        missing = element_span(units, label_units(doc, model, units), d.evidence["element"]) is None
+        agree += missing == d.accepted
+        still_dismissed += missing and not d.accepted
+    return {"missing_decisions": len(decisions), "missing_agreement": round(agree / len(decisions), 4),
+            "missing_dismissed_still_raised": still_dismissed}

@@ -42,9 +42,10 @@ def _jieba_dict() -> Path:
     return Path(os.path.dirname(jieba.__file__)) / "dict.txt"
 
 
-def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
+def build_confusion(path: Path, lm: CharLM, out: Path, extra_terms: tuple[str, ...] = ()) -> None:
     """Candidates per character id (CSR arrays) from the pruned confusion pairs, kept to
-    characters of the LM vocabulary seen ≥ MIN_CAND_COUNT times; plus the word lists."""
+    characters of the LM vocabulary seen ≥ MIN_CAND_COUNT times; plus the word lists
+    (`extra_terms`: more protected terms, e.g. what reviewers dismissed)."""
     uni = {}
     one = lm.keys < np.uint64(1 << 16)
     for k, c in zip(lm.keys[one], lm.counts[one]):
@@ -83,6 +84,7 @@ def build_confusion(path: Path, lm: CharLM, out: Path) -> None:
             words.append(w)
     terms = [t.strip() for t in TERMS.read_text(encoding="utf-8").splitlines() if t.strip() and not t.startswith("#")]
     proper.extend(terms)
+    proper.extend(extra_terms)
     with lzma.open(out / "words.txt.xz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(words) + "\n#PROPER\n" + "\n".join(proper) + "\n")
 

@@ -326,12 +326,15 @@ def build_candidates(lm, readings: dict[str, list[str]], out: Path) -> dict:
 
 # ---- the whole build -------------------------------------------------------------------------
 
-def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: bool, count_ngrams) -> dict:
+def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: bool, count_ngrams,
+                 year_docs: list[str] = ()) -> dict:
     """Everything above, into `out` (the typo_lm folder that already holds the official LM);
-    `count_ngrams`: typo_lm's counter (passed in: typo_lm calls this module)."""
+    `count_ngrams`: typo_lm's counter (passed in: typo_lm calls this module); `year_docs`: the
+    year's published reports (`nlp-review train --reports`), counted with the training docs."""
     from ..typo.mixlm import MIX_FILE, REPORTS_DIR, fit_weight
 
     train_docs, held_docs = report_texts(source, quick)
+    train_docs = train_docs + list(year_docs)
     rep_lm = count_ngrams("\n".join(train_docs), {1: 1, 2: 1, 3: 1, 4: 2} if not quick else {1: 1, 2: 1, 3: 1, 4: 1},
                           1, chars=lm.chars)
     rep_lm.save(out / REPORTS_DIR)
@@ -347,5 +350,6 @@ def build_domain(source: Path | None, out: Path, lm, official_text: str, quick: 
     cand = build_candidates(lm, readings, out)
     (out / MIX_FILE).write_text(json.dumps({"weight": round(weight, 4)}), encoding="utf-8")
     return {"mix_weight": round(weight, 4), "report_chars": sum(len(d) for d in train_docs),
-            "report_docs": len(train_docs), "report_ngrams": int(len(rep_lm.keys)), "phrases": n_phr,
+            "report_docs": len(train_docs), "year_report_docs": len(year_docs), "report_ngrams": int(len(rep_lm.keys)),
+            "phrases": n_phr,
             **names, "lexicon_words": n_lex, **cand}

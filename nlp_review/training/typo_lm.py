@@ -6,6 +6,12 @@ Data: the official-text corpus (`source/*.txt.xz`, ≈35 M characters); without 
 from `corpus/typo/confusion_pruned.tsv.xz` (`typo_confusion.PRUNED`, built once from the shared merged set, kept
 to pairs with n_sources ≥ 2). The ODW dev split (`bench/typo/data/odw_dev.tsv`) is used
 ONLY to pick the threshold and report metrics — never for counting.
+
+With a year (`nlp-review train --feedback … --reports …`): the text of every character or
+word confusion reviewers dismissed (e.g. “旨在”) becomes a protected term (words.txt.xz: never
+touched by the statistical checker, the `in_proper` feature of the reranker, which itself
+learns from the decisions: typo_rerank); the year's reports join the report LM and the
+phrase inventory (typo_domain), except the benchmark's own texts.
 """
 from __future__ import annotations
 
@@ -91,7 +97,33 @@ def training_config(quick: bool, min_count: dict, min_char: int, chars: int) -> 
             "quick": bool(quick)}
 
 
-def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+SUBSTITUTION_RULES = ("TYPO.CHAR_CONFUSION", "TYPO.WORD_CONFUSION")
+
+
+def dismissed_terms(year) -> tuple[str, ...]:
+    """The quotes of the model's substitutions that reviewers dismissed (2–8 characters)."""
+    if year is None:
+        return ()
+    return tuple(sorted({d.quote for d in year.decisions(*SUBSTITUTION_RULES)
+                         if not d.accepted and 2 <= len(d.quote) <= 8}))
+
+
+def year_report_texts(year) -> list[str]:
+    """The year's reports as the report LM counts them (pipe-table rows dropped), without the
+    typo benchmark's texts (the 182 excerpts and the seeds: corpus/elements/docs) and at most
+    YEAR_SAMPLE of them (a fixed sample by sha256)."""
+    if year is None or not year.reports:
+        return []
+    from ..boilerplate.text import fingerprint
+    from .typo_domain import clean_report_text
+    from .year import YEAR_SAMPLE
+
+    bench = {fingerprint(p.read_text(encoding="utf-8")) for p in (REPO / "corpus" / "elements" / "docs").glob("*.txt")}
+    keep = sorted((r for r in year.reports if r.fingerprint not in bench), key=lambda r: r.sha256)[:YEAR_SAMPLE]
+    return [clean_report_text(r.read().text) for r in sorted(keep, key=lambda r: r.file)]
+
+
+def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) -> dict:
     from ..models.store import write_config
     from ..typo.checker import INFERENCE, StatChecker
     from .typo_evaluate import evaluate, load_split, tune_threshold
@@ -103,10 +135,12 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     min_count = {1: 1, 2: 1, 3: 1, 4: 1} if quick else MIN_COUNT
     lm = count_ngrams(text, min_count, 1 if quick else MIN_CHAR)
     lm.save(out)
-    build_confusion(PRUNED, lm, out)
-    domain = build_domain(source, out, lm, text, quick, count_ngrams)
+    reviewed = dismissed_terms(year)
+    build_confusion(PRUNED, lm, out, reviewed)
+    domain = build_domain(source, out, lm, text, quick, count_ngrams, year_report_texts(year))
     write_config(out, "typo_lm", "nlp_review.training.typo_lm:train",
-                 training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)), dict(INFERENCE))
+                 {**training_config(quick, min_count, 1 if quick else MIN_CHAR, len(text)),
+                  "protected_from_feedback": list(reviewed)}, dict(INFERENCE))
     checker = StatChecker.load(out)
     dev = load_split("dev")
     if quick:
@@ -120,4 +154,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
             "detection_precision": m["detection"]["precision"], "detection_recall": m["detection"]["recall"],
             "correction_f1": m["correction"]["f1"], "fpr": m["fpr"], "ngrams": int(len(lm.keys)),
             "chars_trained": len(text), **domain, "artifact_bytes": sum(
-                f.stat().st_size for f in out.rglob("*") if f.is_file()), "train_seconds": round(time.time() - t0, 1)}
+                f.stat().st_size for f in out.rglob("*") if f.is_file()), "train_seconds": round(time.time() - t0, 1),
+            **({"year": {"protected_terms_from_feedback": len(reviewed),
+                         "year_reports_in_report_lm": domain.get("year_report_docs", 0)}} if year is not None else {})}
+
+

@@ -11,8 +11,9 @@ Each proposal of the candidate generator on a corrupted sentence is one row, lab
 applying it undoes one of the injected errors exactly.
 
 Reviewers' decisions on typo findings (the service's feedback export, `nlp-review
-export-feedback`, JSONL files put in `corpus/typo/feedback/`) are added as labelled rows
-(accepted → 1, dismissed → 0; weight FEEDBACK_WEIGHT): see `feedback_rows`.
+export-feedback`: JSONL files put in `corpus/typo/feedback/`, and the year's export given to
+`nlp-review train --feedback`) are added as labelled rows (accepted → 1, dismissed → 0;
+weight FEEDBACK_WEIGHT): see `feedback_rows`.
 
 The decision threshold is tuned on the ODW dev split (`bench/typo/data/odw_dev.tsv`; never
 trained on): best sentence-level detection F1 with at most MAX_FPR_ODW of ODW's error-free
@@ -371,7 +372,7 @@ def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None,
     return X1 + X2, y1 + y2, {"official": st1, "report": st2}, rep_clean
 
 
-def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
+def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) -> dict:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -384,7 +385,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
     Xs, ys, stats, rep_clean = build_rows(gen, res, source, quick)
     X, y = np.concatenate(Xs), np.concatenate(ys)
     w = np.ones(len(y))
-    fX, fy, fstats = feedback_rows(read_feedback(corpus), gen)
+    year_lines = year.feedback.lines() if year is not None and year.feedback is not None else []
+    fX, fy, fstats = feedback_rows(read_feedback(corpus) + year_lines, gen)
     if len(fy):
         X, y = np.concatenate([X, fX]), np.concatenate([y, fy])
         w = np.concatenate([w, np.full(len(fy), FEEDBACK_WEIGHT)])
@@ -432,3 +434,22 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
             "synthetic": stats, "config": k, "trees": int(len(ens.trees)),
             "artifact_bytes": sum(f.stat().st_size for f in out.iterdir()),
             "train_seconds": round(time.time() - t0, 1)}
+
+
+def evaluate_feedback(model_dir: Path, year) -> dict:
+    """How a typo model (this reranker and its version's typo_lm) agrees with the year's
+    decisions on its findings: does it still propose an edit inside each decided quote?"""
+    decisions = year.decisions(*MODEL_RULES)
+    if not decisions:
+        return {}
+    model = TypoModel.load(model_dir, model_dir.parent / "typo_lm")
+    agree = still_dismissed = 0
+    for d in decisions:
+        sent = d.sentence
+        a = d.start - d.context_start - d.context.find(sent)
+        b = a + len(d.quote)
+        raised = any(e.start < b and a < max(e.end, e.start + 1) for e, _ in model.detect(sent))
+        agree += raised == d.accepted
+        still_dismissed += raised and not d.accepted
+    return {"typo_decisions": len(decisions), "typo_agreement": round(agree / len(decisions), 4),
+            "typo_dismissed_still_raised": still_dismissed}
