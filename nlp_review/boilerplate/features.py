@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .text import nfkc, norm, strip_enumerator
+from .text import lengths_of, nfkc, norm, strip_enumerator
 
 _UNITS = (r"条|件|篇|次|场|期|个|项|份|批|部|名|人次|人|户|家|宗|册|万|亿|元|天|日|小时|分钟|所|类|栏|处|"
           r"张|幅|则|本|套|台|支|起|趟|轮|组|余|多|%|％|倍|月")
@@ -88,7 +88,7 @@ class Lexicon:
 
     @property
     def stock_lengths(self) -> list[int]:
-        return sorted({len(p) for p in self.stock}, reverse=True)
+        return lengths_of(self, self.stock)
 
     def _cover(self, s: str, phrases, lengths) -> list[tuple[int, int]]:
         spans = []

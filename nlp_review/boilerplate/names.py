@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import lengths_of
+
 LEVEL_NAMES = {1: "省级", 2: "地市级", 3: "县级"}
 _SUFFIX_LEVEL = [("自治区", 1), ("省", 1), ("自治州", 2), ("地区", 2), ("盟", 2), ("自治县", 3), ("自治旗", 3),
                  ("市", 2), ("县", 3), ("区", 3), ("旗", 3)]
@@ -64,7 +66,8 @@ class Gazetteer:
 
     @property
     def lengths(self) -> list[int]:
-        return sorted({len(n) for n in self.codes}, reverse=True)
+        """Name lengths, longest first (computed once per set of names: `find` runs per paragraph)."""
+        return lengths_of(self, self.codes)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         """Longest gazetteer names in text[start:end], left to right, not overlapping."""

@@ -82,3 +82,11 @@ def jaccard(a: set, b: set) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def lengths_of(owner, names) -> list[int]:
+    """The distinct lengths of `names`, longest first, cached on `owner` while their number holds."""
+    cached = owner.__dict__.get("_lengths")
+    if cached is None or cached[0] != len(names):
+        cached = owner.__dict__["_lengths"] = (len(names), sorted({len(n) for n in names}, reverse=True))
+    return cached[1]
