@@ -84,9 +84,13 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b)
 
 
-def lengths_of(owner, names) -> list[int]:
-    """The distinct lengths of `names`, longest first, cached on `owner` while their number holds."""
-    cached = owner.__dict__.get("_lengths")
+def phrase_shape(owner, names) -> tuple[list[int], int, frozenset[str]]:
+    """(the distinct lengths of `names`, longest first; the shortest length k; every name's
+    first k characters), cached on `owner` while their number holds. A scan tests
+    text[i:i + k] once per position and tries the lengths only where a name can start."""
+    cached = owner.__dict__.get("_phrase_shape")
     if cached is None or cached[0] != len(names):
-        cached = owner.__dict__["_lengths"] = (len(names), sorted({len(n) for n in names}, reverse=True))
-    return cached[1]
+        k = min((len(n) for n in names), default=1)
+        cached = owner.__dict__["_phrase_shape"] = (
+            len(names), sorted({len(n) for n in names}, reverse=True), k, frozenset(n[:k] for n in names))
+    return cached[1:]
