@@ -8,7 +8,8 @@ jieba start-up, and resident memory (issue 15) — measured on the five seeds, o
 - **Stages**: ingestion (`load_bytes`) and every component of the `review` preset, timed
   one by one. Floor and review alternate on each seed in every round, so both see the same
   neighbours on a shared machine; the ratio of the two (CPU time of this thread, medians per
-  seed, summed over the seeds) is the figure that counts, wall times are printed too.
+  seed, summed over the seeds) is the figure that counts, wall times are printed too. The
+  typo rules are timed as `checks` runs them: their share of `checks`, in ms per sentence (their cost is the typo engine's budget, ≤ 5 ms per sentence).
 - **Load**: fresh interpreters, alternating: the bare start-up (spaCy + jieba + sentencizer
   through `structure.sentences.get_nlp`, the same torch-less import the review uses, then the
   first `nlp(text)`, which loads jieba's dictionary) and the review start-up (import, build
@@ -33,6 +34,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
+TYPO, NO_TYPO = "typo rules", "review without typo"
 SEEDS = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))
 
 
@@ -119,7 +121,29 @@ def measure_stages(rounds: int) -> dict:
     from nlp_review.ingest import load_bytes
     from nlp_review.options import Options
     from nlp_review.pipeline import Pipeline
+    from nlp_review.checks import runner
     from nlp_review.structure.sentences import get_nlp
+
+    # the typo rules' share of "checks" (the typo engine's budget): run_checks as it is, its
+    # typo rules timed as they run
+    typo_clock: dict[str, float] = {}
+
+    class TypoTimed:
+        def __init__(self, rule):
+            self.rule = rule
+
+        def __getattr__(self, attr):
+            return getattr(self.rule, attr)
+
+        def __call__(self, doc):
+            w, c = time.perf_counter(), time.thread_time()
+            out = self.rule(doc)
+            typo_clock["cpu"] = typo_clock.get("cpu", 0.0) + time.thread_time() - c
+            typo_clock["wall"] = typo_clock.get("wall", 0.0) + time.perf_counter() - w
+            return out
+
+    select = runner.selected
+    runner.selected = lambda *a, **k: (TypoTimed(r) if r.category == "typo" else r for r in select(*a, **k))
 
     pipe = Pipeline.preset("review")
     nlp = get_nlp()
@@ -128,9 +152,11 @@ def measure_stages(rounds: int) -> dict:
     for name, b in data:  # warm-up: models load once
         texts[name] = pipe.run(load_bytes(b, name)).text
         nlp(texts[name])
+    typo_clock.clear()
     stages = ["ingest"] + pipe.names
-    cpu = {name: {s: [] for s in ["floor"] + stages} for name, _ in data}
-    wall = {name: {s: [] for s in ["floor"] + stages} for name, _ in data}
+    cpu = {name: {s: [] for s in ["floor"] + stages + [TYPO]} for name, _ in data}
+    wall = {name: {s: [] for s in ["floor"] + stages + [TYPO]} for name, _ in data}
+    sentences: dict[str, int] = {}
 
     def timed(name: str, stage: str, fn):
         w, c = time.perf_counter(), time.thread_time()
@@ -153,6 +179,9 @@ def measure_stages(rounds: int) -> dict:
             for c, config in pipe.steps:
                 timed(name, c.name, lambda: c.fn(doc, options, **config))
                 doc.layers.update(c.assigns)
+            cpu[name][TYPO].append(typo_clock.pop("cpu", 0.0))
+            wall[name][TYPO].append(typo_clock.pop("wall", 0.0))
+            sentences[name] = len(doc.sentences)
             if not floor_first:
                 floor()
 
@@ -160,14 +189,15 @@ def measure_stages(rounds: int) -> dict:
         per_seed = {name: {s: statistics.median(v) * 1000 for s, v in st.items()} for name, st in table.items()}
         for st in per_seed.values():
             st["review"] = sum(st[s] for s in stages)
-        tot = {s: sum(st[s] for st in per_seed.values()) for s in ["floor"] + stages + ["review"]}
+            st[NO_TYPO] = st["review"] - st[TYPO]
+        tot = {s: sum(st[s] for st in per_seed.values()) for s in ["floor"] + stages + ["review", TYPO, NO_TYPO]}
         return per_seed, {s: tot[s] / tot["floor"] for s in tot}, tot
 
     cps, cratio, ctot = summary(cpu)
     wps, wratio, wtot = summary(wall)
     return {"stages": stages, "cpu_ms": cps, "cpu_ratio": cratio, "cpu_total_ms": ctot,
             "wall_ms": wps, "wall_ratio": wratio, "wall_total_ms": wtot,
-            "chars": {name: len(t) for name, t in texts.items()}}
+            "chars": {name: len(t) for name, t in texts.items()}, "sentences": sentences}
 
 
 def identity() -> dict:
@@ -184,9 +214,13 @@ def report(res: dict) -> str:
     lines = [f"load average at start {res['loadavg_start']}, at end {res['loadavg_end']}; "
              f"{res['rounds']} rounds, one core", "",
              "| stage | CPU ms (5 seeds) | × floor (CPU) | × floor (wall) |", "| --- | --- | --- | --- |"]
-    for s in ["floor"] + st["stages"] + ["review"]:
-        name = "**full review**" if s == "review" else ("floor: spaCy + jieba + sentencizer" if s == "floor" else s)
-        lines.append(f"| {name} | {st['cpu_total_ms'][s]:.1f} | {st['cpu_ratio'][s]:.2f} | {st['wall_ratio'][s]:.2f} |")
+    names = {"review": "**full review**", "floor": "floor: spaCy + jieba + sentencizer",
+             TYPO: "of which the typo rules (inside checks)", NO_TYPO: "full review without the typo rules"}
+    for s in ["floor"] + st["stages"] + ["review", TYPO, NO_TYPO]:
+        lines.append(f"| {names.get(s, s)} | {st['cpu_total_ms'][s]:.1f} | {st['cpu_ratio'][s]:.2f} | "
+                     f"{st['wall_ratio'][s]:.2f} |")
+    n = sum(st["sentences"].values())
+    lines += ["", f"typo rules: {st['cpu_total_ms'][TYPO] / n:.2f} ms CPU per sentence ({n} sentences in the seeds)"]
     ld = res.get("load")
     if ld:
         lines += ["", "| start-up | s (median) | first result s | RSS MiB | peak RSS MiB |", "| --- | --- | --- | --- | --- |",
