@@ -14,7 +14,8 @@ jieba start-up, and resident memory (issue 15) — measured on the five seeds, o
   through `structure.sentences.get_nlp`, the same torch-less import the review uses, then the
   first `nlp(text)`, which loads jieba's dictionary) and the review start-up (import, build
   the preset, first review of a seed). Start-up = time to the first result minus one
-  steady-state call. Medians over `--loads` pairs.
+  steady-state call. Medians over `--loads` pairs. A third process reviews with the typo
+  rules disabled: what the rest of the review adds (the typo models are the typo engine's).
 - **Memory**: VmRSS and peak RSS of a fresh review process after reviewing all five seeds.
 - **Identity**: the contract output of the seeds and the 182 excerpts against the golden
   outputs (`tests/golden.py`): a faster review must change no finding.
@@ -79,19 +80,24 @@ def child(kind: str) -> None:
         for name, b in data[1:]:
             nlp(b.decode("utf-8"))
     else:
+        from nlp_review.checks.registry import load_rules
         from nlp_review.ingest import load_bytes
+        from nlp_review.options import Options
         from nlp_review.pipeline import Pipeline
 
         pipe = Pipeline.preset("review")
-        pipe.run(load_bytes(data[0][1], data[0][0]))
+        # without the typo rules: what the rest of the review adds to the start-up (their models
+        # are the typo engine's budget)
+        off = [r.id for r in load_rules().values() if r.category == "typo"] if kind == "review_no_typo" else []
+        pipe.run(load_bytes(data[0][1], data[0][0]), Options(disabled_rules=frozenset(off)))
         first = time.perf_counter() - t0
         steady = []
         for _ in range(3):
             s = time.perf_counter()
-            pipe.run(load_bytes(data[0][1], data[0][0]))
+            pipe.run(load_bytes(data[0][1], data[0][0]), Options(disabled_rules=frozenset(off)))
             steady.append(time.perf_counter() - s)
         for name, b in data[1:]:
-            pipe.run(load_bytes(b, name))
+            pipe.run(load_bytes(b, name), Options(disabled_rules=frozenset(off)))
     rss, peak = _rss_mib()
     print(json.dumps({"first_s": first, "steady_s": statistics.median(steady),
                       "startup_s": first - statistics.median(steady), "rss_mib": rss, "peak_rss_mib": peak,
@@ -100,10 +106,10 @@ def child(kind: str) -> None:
 
 
 def measure_loads(n: int) -> dict:
-    runs: dict[str, list[dict]] = {"bare": [], "review": []}
+    runs: dict[str, list[dict]] = {"bare": [], "review": [], "review_no_typo": []}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(n):
-        for kind in ("bare", "review"):
+        for kind in runs:
             out = subprocess.run([sys.executable, __file__, "--child", kind], capture_output=True, text=True,
                                  env=env, check=True)
             runs[kind].append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -111,6 +117,7 @@ def measure_loads(n: int) -> dict:
                                                                  "peak_rss_mib")} for k, v in runs.items()}
     med["review"]["modules"] = runs["review"][-1]["modules"]
     med["ratio"] = med["review"]["startup_s"] / med["bare"]["startup_s"]
+    med["ratio_no_typo"] = med["review_no_typo"]["startup_s"] / med["bare"]["startup_s"]
     return med
 
 
@@ -228,7 +235,11 @@ def report(res: dict) -> str:
                   f"{ld['bare']['rss_mib']:.0f} | {ld['bare']['peak_rss_mib']:.0f} |",
                   f"| review | {ld['review']['startup_s']:.2f} | {ld['review']['first_s']:.2f} | "
                   f"{ld['review']['rss_mib']:.0f} | {ld['review']['peak_rss_mib']:.0f} |",
-                  f"| **ratio** | **{ld['ratio']:.2f}** | | | |", "",
+                  f"| **ratio** | **{ld['ratio']:.2f}** | | | |",
+                  f"| review without the typo rules | {ld['review_no_typo']['startup_s']:.2f} | "
+                  f"{ld['review_no_typo']['first_s']:.2f} | {ld['review_no_typo']['rss_mib']:.0f} | "
+                  f"{ld['review_no_typo']['peak_rss_mib']:.0f} |",
+                  f"| ratio without the typo rules | {ld['ratio_no_typo']:.2f} | | | |", "",
                   f"modules loaded by the review process (of sklearn, scipy, torch, datasketch, joblib): "
                   f"{', '.join(ld['review']['modules']) or 'none'}"]
     idt = res.get("identity")
@@ -244,7 +255,7 @@ def main() -> None:
     ap.add_argument("--loads", type=int, default=3)
     ap.add_argument("--no-identity", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "review_perf"))
-    ap.add_argument("--child", choices=("bare", "review"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("bare", "review", "review_no_typo"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child)
