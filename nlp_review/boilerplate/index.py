@@ -68,6 +68,11 @@ def signature(sh: Iterable[str]) -> Optional[np.ndarray]:
         return (_fmix32(hv)[:, None] * _A + _B).min(axis=0)
 
 
+# one odd constant per band: the bands share one sorted table (a key equal across bands by
+# chance only adds a candidate that the band check drops)
+_BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+
+
 def band_keys(sigs: np.ndarray) -> np.ndarray:
     """(n, BANDS) uint64: one key per LSH band of each signature. Equal bands give equal
     keys; a rare equal key of different bands is dropped when candidates are checked."""
@@ -99,9 +104,11 @@ class CommonIndex:
         self._norm: list[str] = []
         self._sigs = np.zeros((1024, NUM_PERM), dtype=np.uint32)  # row i: sentence i's signature
         self._keys = np.zeros((1024, BANDS), dtype=np.uint64)  # row i: its band keys
-        # the LSH tables: per band, the keys of rows [0, _sorted_n) sorted, and their rows; rows
-        # added since are looked up directly until they are many enough to sort again
-        self._sorted: list[tuple[np.ndarray, np.ndarray]] = []
+        # the LSH tables, all bands in one: the band keys of rows [0, _sorted_n), each salted by
+        # its band, sorted, and the row of each; rows added since are looked up directly until
+        # they are many enough to sort again
+        self._sorted_keys = np.zeros(0, dtype=np.uint64)
+        self._sorted_rows = np.zeros(0, dtype=np.int64)
         self._sorted_n = 0
 
     def __len__(self) -> int:
@@ -142,15 +149,14 @@ class CommonIndex:
         """The rows that share at least one band with `sig` (MinHashLSH.query), ascending."""
         n = len(self.sent_text)
         if n - self._sorted_n > max(1024, self._sorted_n // 4):
-            order = np.argsort(self._keys[:n], axis=0, kind="stable")
-            self._sorted = [(self._keys[order[:, j], j], order[:, j]) for j in range(BANDS)]
-            self._sorted_n = n
+            salted = (self._keys[:n] ^ _BAND_SALT).ravel()  # row-major: row * BANDS + band
+            order = np.argsort(salted, kind="stable")
+            self._sorted_keys, self._sorted_rows, self._sorted_n = salted[order], order // BANDS, n
         q = band_keys(sig[None, :])[0]
-        found = []
-        for j, (keys, order) in enumerate(self._sorted):
-            lo, hi = np.searchsorted(keys, q[j], "left"), np.searchsorted(keys, q[j], "right")
-            if hi > lo:
-                found.append(order[lo:hi])
+        salted_q = q ^ _BAND_SALT
+        lo = np.searchsorted(self._sorted_keys, salted_q, "left")
+        hi = np.searchsorted(self._sorted_keys, salted_q, "right")
+        found = [self._sorted_rows[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
         if n > self._sorted_n:
             found.append(self._sorted_n + np.nonzero((self._keys[self._sorted_n:n] == q).any(axis=1))[0])
         if not found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Sentence-final punctuation, as in structure/sentences.py (the spaCy sentencizer).
 _SENT = re.compile(r"[^。！？!?…]*[。！？!?…]+|[^。！？!?…]+$")
@@ -40,10 +41,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def norm(s: str) -> str:
-    """Comparison form: NFKC, no spaces or punctuation, every year as “Y”."""
+def _norm(s: str) -> str:
     s = _YEAR.sub("Y", nfkc(s))
     return _PUNCT.sub("", s)
+
+
+_norm_sentence = lru_cache(maxsize=8192)(_norm)  # a sentence is normalised by several features
+
+
+def norm(s: str) -> str:
+    """Comparison form: NFKC, no spaces or punctuation, every year as “Y”."""
+    return _norm_sentence(s) if len(s) <= 512 else _norm(s)
 
 
 def fingerprint(text: str) -> str:
