@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
 RAY_STAMP := $(VENV)/.installed-ray
 
-.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr bench-batch fuzz bench-load
+.PHONY: run test setup setup-train bench clean check-sample browser libreoffice bench-service ocr-tools test-ocr-all bench-ocr bench-batch fuzz bench-load
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,7 +59,15 @@ ocr-tools:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(OCR_TOOL_PKGS) || (apt-get update -q && apt-get install -y -q $(OCR_TOOL_PKGS))); } || \
 	  echo "LibreOffice/pdftoppm/CJK font not installed (needs root/apt): the scanned-PDF OCR tests are skipped" >&2
 
-test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser ocr-tools
+# LibreOffice headless converts .doc/.wps/.odt uploads; the LanguageTool test drives its
+# remote checker through the UNO bridge of the system Python (python3-uno).
+LO_PKGS := libreoffice-writer-nogui python3-uno
+libreoffice:
+	@{ command -v soffice >/dev/null && /usr/bin/python3 -c "import uno" 2>/dev/null ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(LO_PKGS) || (apt-get update -q && apt-get install -y -q $(LO_PKGS))); } || \
+	  echo "LibreOffice/python3-uno not installed (needs root/apt): .doc/.wps/.odt uploads are refused, the LibreOffice tests skipped" >&2
+
+test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser ocr-tools libreoffice
 	$(PY) -m pytest
 
 # All five seeds as table pictures (.docx, saved page) and as scanned PDFs (slow: OCR on the CPU).

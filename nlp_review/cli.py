@@ -94,7 +94,7 @@ def cmd_rules(args) -> int:
             sys.stdout.write(docs.markdown())
     else:
         for r in sorted(docs.load_rules().values(), key=lambda r: r.id):
-            print(f"{r.id:<34} {r.category:<16} {r.severity:<8} {r.description}")
+            print(f"{r.id:<34} {docs.CATEGORY_NAMES[r.category]:　<4} {docs.SEVERITY_NAMES[r.severity]}  {r.description}")
     return EXIT_OK
 
 
@@ -109,11 +109,13 @@ def cmd_pipeline(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    p = argparse.ArgumentParser(prog="nlp-review", description="政府信息公开工作年度报告审查工具")
-    p.add_argument("--version", action="version", version=f"nlp-review {__version__}")
+    from .cli_zh import ChineseArgumentParser
+
+    p = ChineseArgumentParser(prog="nlp-review", description="政府信息公开工作年度报告审查工具")
+    p.add_argument("--version", action="version", version=f"nlp-review {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.pdf/.html/.md）")
+    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.doc/.wps/.odt/.pdf/.html/.md）")
     c.add_argument("file")
     c.add_argument("--format", choices=("json", "text"), default="json")
     c.add_argument("--pretty", action="store_true", help="缩进输出 JSON")
@@ -132,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--write", metavar="README", help="与 --format markdown 同用：更新该文件中标记之间的规则表")
     r.set_defaults(func=cmd_rules)
 
-    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要（requires）与产出（assigns）的数据层")
+    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要与产出的数据层")
     pl.add_argument("--describe", action="store_true", help="打印组件图（默认行为）")
     pl.add_argument("--preset", choices=("review", "fragment", "previous_year"), help="只显示一个预设")
     pl.set_defaults(func=cmd_pipeline)

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 
-SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = {".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown"}
 
 
 @dataclass(frozen=True)

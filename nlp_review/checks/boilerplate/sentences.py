@@ -31,7 +31,7 @@ def _source(meta: dict) -> str:
       examples=[flag(_SHARED, quote=_SHARED), clean("本局在门户网站开设“双减进行时”专栏，全年发布课后服务信息47条。"),
                 clean("行政机关应当建立健全政府信息公开协调机制。")])
 def shared_across_reports(doc: Doc, rule):
-    """某句（或字符三元组 Jaccard ≥ 0.7 的近似句）也出现在其他机关的年报中（语料与本批报告的 MinHash/LSH 索引）；证据含报告数、最接近的来源及其原句。"""
+    """某句（或字符三元组杰卡德相似度 ≥ 0.7 的近似句）也出现在其他机关的年报中（语料与本批报告的近似句检索索引）；证据含报告数、最接近的来源及其原句。"""
     for r in doc.boilerplate.sentences:
         if not r.shared:
             continue
@@ -71,7 +71,7 @@ def generic_sentence(doc: Doc, rule):
       message="第{number}部分套话比例偏高：{generic}/{sentences}句内容空泛（{share:.0%}，高于同类年报的{threshold:.0%}）。",
       examples=[flag(Report(bodies={1: _GENERIC_S1})), clean(MINIMAL)])
 def section_generic(doc: Doc, rule):
-    """第一或第五部分空泛句的比例高于语料中第一部分的第 90 百分位（模型的 section_share_threshold）。"""
+    """第一或第五部分空泛句的比例高于语料中第一部分的第 90 百分位（套话模型的阈值）。"""
     from ...boilerplate.model import get_model
 
     try:
