@@ -40,32 +40,12 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from ..boilerplate.index import ESTIMATE_MARGIN, LSH_THRESHOLD, MIN_SIMILARITY, NUM_PERM, _PERMS
+from ..boilerplate.index import (_A, _B, BANDS, ESTIMATE_MARGIN, MIN_SIMILARITY, NUM_PERM, ROWS,
+                                  _fmix32)
 from ..boilerplate.text import jaccard, shingles
 
 SHIFT = 20  # sentences per report < 2^20 (600k characters, ≥ 15 per indexed sentence)
 FLAG_QUERY, FLAG_INDEX, FLAG_UNBOUNDED = 1, 2, 4  # unbounded: a bucket count over 255
-
-
-def _bands() -> tuple[int, int]:
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
-
-
-BANDS, ROWS = _bands()
-_A = _PERMS[0].astype(np.uint32)
-_B = _PERMS[1].astype(np.uint32)
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer (what datasketch's affine32 applies before permuting)."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
 
 
 def shingle_hashes(shingle_sets: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -44,14 +44,26 @@ def _ancestors(units: list[Unit], i: int):
         p = units[p].parent
 
 
-def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, list[str]]]:
-    """(accepted label or OTHER, probability, generic mentions) for each unit."""
+def score_units(doc: Doc, model, units_by_section: dict[int, list[Unit]]) -> dict[int, tuple]:
+    """(rows, probabilities, probabilities read bare) of every unit of every section, from
+    one model call: each unit as written and the same unit without its heading (what the
+    text itself says)."""
+    rows = {n: [unit_record(doc, u, units) for u in units] for n, units in units_by_section.items()}
+    flat = [r for rs in rows.values() for r in rs]
+    p = model.proba(flat + [{**r, "heading": "", "context": ""} for r in flat])
+    out, k = {}, 0
+    for n, rs in rows.items():
+        out[n] = (rs, p[k:k + len(rs)], p[len(flat) + k:len(flat) + k + len(rs)])
+        k += len(rs)
+    return out
+
+
+def label_units(doc: Doc, model, units: list[Unit], scored: tuple | None = None) -> list[tuple[str, float, list[str]]]:
+    """(accepted label or OTHER, probability, generic mentions) for each unit (`scored`:
+    its section's entry of `score_units`, computed here when not given)."""
     if not units:
         return []
-    rows = [unit_record(doc, u, units) for u in units]
-    proba = model.proba(rows)
-    # the same units read without their heading: what the text itself says
-    bare = model.proba([{**r, "heading": "", "context": ""} for r in rows])
+    rows, proba, bare = scored if scored is not None else score_units(doc, model, {0: units})[0]
     classes, cfg = model.classes, model.settings  # thresholds: the model folder's config.json
 
     def pick(p) -> tuple[str, float]:
@@ -132,11 +144,12 @@ def detect_elements(doc: Doc, options=None) -> None:
     """The required elements of sections one, five and six (classifier over nested units)."""
     model = load()
     units_by_section = segment(doc)
+    scored = score_units(doc, model, units_by_section)
     elements: dict[str, dict] = {}
     detail: dict[int, list] = {}
     for n, keys in KEYS.items():
         units = units_by_section.get(n, [])
-        labels = label_units(doc, model, units)
+        labels = label_units(doc, model, units, scored.get(n))
         detail[n] = list(zip(units, labels))
         for key in keys:
             span = element_span(units, labels, key)
