@@ -23,9 +23,12 @@ from tests.conftest import ROOT, SEEDS
 
 CLASS = re.compile(r"微信|公众号|公众平台|档案室|三审三校|抖音|网站")
 GENERIC = "BOILERPLATE.GENERIC_SENTENCE"
-# the drafts reviewers decide on; 003 is never reviewed (four drafts: a section's generic sentences are one
-# finding now, and sections with a single one are not raised, so a draft gives fewer decisions)
-REVIEWED = ("000", "001", "002", "004")
+REVIEWED = ("000", "001", "002")  # the drafts reviewers decide on; 003 is never reviewed
+# The quick model is measured on 28 held-back sentences: one sentence judged the other way moves
+# its macro F1 by about 0.025. Since section five's sentences are judged generic for their stock
+# wording only (issue 14), reviewers see fewer of them, and the year's model lands within one
+# sentence of the starting model's score instead of above it.
+ONE_SENTENCE = "0.03"
 SHIPPED = (ROOT / "models" / "CURRENT").read_text(encoding="utf-8").strip()
 
 
@@ -123,7 +126,7 @@ def test_a_year_of_feedback_retrains_promotes_refuses_and_rolls_back(year, tmp_p
     assert len(dismissed) >= 5 and len(accepted) >= 10
     capsys.readouterr()
     assert main(["train", "--only", "boilerplate", "--quick", "--feedback", str(feedback),
-                 "--reports", str(_year_reports(tmp_path)), "--out", str(root / "y1")]) == 0
+                 "--reports", str(_year_reports(tmp_path)), "--out", str(root / "y1"), "--tolerance", ONE_SENTENCE]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["promoted"] and summary["verdict"] == {"boilerplate": "not_worse"}, summary
     assert _current(root) == "y1"
@@ -163,7 +166,7 @@ def test_a_year_of_feedback_retrains_promotes_refuses_and_rolls_back(year, tmp_p
     # A careless year: every finding dismissed. The model gets worse on the gold set: refused.
     careless, _ = _reviewers_year(tmp_path, lambda q: "dismissed")
     assert main(["train", "--only", "boilerplate", "--quick", "--feedback", str(careless),
-                 "--out", str(root / "y2")]) == 0
+                 "--out", str(root / "y2"), "--tolerance", ONE_SENTENCE]) == 0
     assert _current(root) == "y1"
     refusal = _history(root)[-1]
     assert refusal["action"] == "refuse" and refusal["version"] == "y2" and "primary" in refusal["worse"]["boilerplate"]
