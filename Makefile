@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
 
-.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr
+.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr fuzz bench-load
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,3 +72,14 @@ bench-service: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Fuzz corpus (tests/fuzz/): ≥ 2,000 mutated reports in every format through `check` and a
+# live `serve`; report in fuzz-report/ (summary.md, results.jsonl, service.jsonl).
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --service --out fuzz-report
+
+# 16 clients for 60 s against `serve` (errors, lost reviews, p50/p95, reviews/s), then
+# kill -9 of the server under load and a restart (no acknowledged review lost).
+bench-load: $(STAMP)
+	$(PY) bench/service_load.py --clients 16 --seconds 60
+	$(PY) bench/service_kill.py --clients 16 --seconds 30 --cycles 2

@@ -36,7 +36,8 @@ def _options(args) -> "object":
                    disabled_rules=frozenset(getattr(args, "disable", None) or ()))
 
 
-def cmd_check(args) -> int:
+def _check_job(args) -> tuple[str, int]:
+    """The review of `check` (in the guarded child): (what to print, exit code)."""
     from .pipeline import previous_path, review_path
     from .report import render_text, to_contract
 
@@ -45,10 +46,33 @@ def cmd_check(args) -> int:
         options.previous = previous_path(args.previous)
     doc = review_path(args.file, options)
     if args.format == "json":
-        sys.stdout.write(json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
+        out = json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n"
     else:
-        sys.stdout.write(render_text(doc))
-    return EXIT_FINDINGS if any(f.severity == "error" for f in doc.findings) else EXIT_OK
+        out = render_text(doc)
+    return out, EXIT_FINDINGS if any(f.severity == "error" for f in doc.findings) else EXIT_OK
+
+
+def guard_limits(args):
+    """The per-review budget: flags over NLP_REVIEW_* environment over the defaults."""
+    from .guard import Limits
+
+    limits = Limits()
+    if getattr(args, "timeout", None):
+        limits.timeout_s = args.timeout
+    if getattr(args, "max_memory_mb", None):
+        limits.max_rss_mb = args.max_memory_mb
+    return limits
+
+
+def cmd_check(args) -> int:
+    from .guard import run_guarded
+
+    if os.environ.get("NLP_REVIEW_GUARD", "1") == "0":  # debugging: in this process, unguarded
+        out, code = _check_job(args)
+    else:
+        out, code = run_guarded(_check_job, args, limits=guard_limits(args))
+    sys.stdout.write(out)
+    return code
 
 
 def _sha256(path: Path) -> str:
@@ -195,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--min-severity", choices=("error", "warning"), default=None,
                    help="只报告错误（error）或错误和警告（warning），不报告提示")
     c.add_argument("--disable", action="append", metavar="RULE", help="停用某条规则（可重复）")
+    c.add_argument("--timeout", type=float, default=None, metavar="秒",
+                   help="单份审查的时间上限（默认 60 秒或 NLP_REVIEW_TIMEOUT_S）")
+    c.add_argument("--max-memory-mb", type=float, default=None, metavar="MB",
+                   help="单份审查的常驻内存上限（默认 1024 MB 或 NLP_REVIEW_MAX_MEMORY_MB）")
     c.set_defaults(func=cmd_check)
 
     b = sub.add_parser("batch", help="批量审查一个目录，可断点续跑")
@@ -244,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)
     except Exception as e:  # a bug, not bad input: say so plainly, traceback only on request
         if os.environ.get("NLP_REVIEW_DEBUG"):
+            if getattr(e, "tb", None):  # raised in the guarded child
+                print(e.tb, file=sys.stderr)
             raise
         print(f"nlp-review: 内部错误（{type(e).__name__}: {e}）。设置 NLP_REVIEW_DEBUG=1 可查看详细信息，"
               "请将输入文件反馈给开发者。", file=sys.stderr)
