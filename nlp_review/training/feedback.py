@@ -180,6 +180,8 @@ def _expand_groups(latest: dict[tuple, dict]) -> None:
                    "context": s["context"], "context_start": s["context_start"], "group": fid,
                    "evidence": {k: v for k, v in s.items() if k not in ("start", "end", "quote", "context",
                                                                       "context_start")}}
+            if i:  # cells corrected along with the decision are kept once, not per sentence
+                one.pop("corrected_cells", None)
             latest.setdefault((review, f"{fid}.{i}"), {**row, "finding_id": f"{fid}.{i}", "finding": one})
 
 
