@@ -30,6 +30,7 @@ def _options(args) -> "object":
     from .pipeline import Options
 
     return Options(min_confidence=getattr(args, "min_confidence", 0.0) or 0.0,
+                   min_severity=getattr(args, "min_severity", None),
                    disabled_rules=frozenset(getattr(args, "disable", None) or ()))
 
 
@@ -121,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pretty", action="store_true", help="缩进输出 JSON")
     c.add_argument("--previous", help="上一年度的同一机关年报，用于逐年比对")
     c.add_argument("--min-confidence", type=float, default=0.0, help="只报告置信度不低于此值的问题")
+    c.add_argument("--min-severity", choices=("error", "warning"), default=None,
+                   help="只报告错误（error）或错误和警告（warning），不报告提示")
     c.add_argument("--disable", action="append", metavar="RULE", help="停用某条规则（可重复）")
     c.add_argument("--timeout", type=float, default=None, metavar="秒",
                    help="单份审查的时间上限（默认 60 秒或 NLP_REVIEW_TIMEOUT_S）")

@@ -138,6 +138,32 @@ def element_span(units: list[Unit], labels: list[tuple[str, float, list[str]]], 
     return start, end
 
 
+# Last year's problems and what became of them, however worded: an earlier period
+# (上年度, 去年, 以往, 前期, or an earlier year's report) and its problems, with an outcome
+# (已整改, 得到解决, 落实到位, 尚未整改 …). A problem of last year still only “有待改进”
+# is a problem, not a rectification report.
+_EARLIER = r"(?:上一?年度?|上年|去年|往年|以往|前期|此前|前一年度?|(?P<year>(?:19|20)\d\d)年度?)"
+_THEIR_PROBLEMS = r"[^。！？]{0,40}?(?:问题|不足|短板|差距|意见|建议|整改事项)"
+_OUTCOME = re.compile(r"已|均|整改|解决|纠正|改正|落实到位|得到|完成|尚未|未能|仍在")
+RECTIFICATION = re.compile(_EARLIER + _THEIR_PROBLEMS)
+
+
+def rectification_sentence(doc: Doc) -> tuple[int, int] | None:
+    """The first sentence of section five that reports on earlier problems' rectification."""
+    sec = doc.section(5)
+    if sec is None:
+        return None
+    for s in doc.sentences_in(sec.start, sec.end):
+        text = doc.text[s.start:s.end]
+        for m in RECTIFICATION.finditer(text):
+            year = m.group("year")
+            if year and (doc.year is None or int(year) >= int(doc.year)):
+                continue  # this year's problems
+            if _OUTCOME.search(text):
+                return s.start, s.end
+    return None
+
+
 @component("elements", requires=("text", "sections", "paragraphs", "sentences", "tokens"),
            assigns=("elements", "element_units", "element_mentions"))
 def detect_elements(doc: Doc, options=None) -> None:
@@ -160,6 +186,10 @@ def detect_elements(doc: Doc, options=None) -> None:
                     elements[key]["generic_mention"] = {"start": mention[0], "end": mention[1]}
             else:
                 elements[key] = {"present": True, "start": span[0], "end": span[1]}
+    if not elements.get("s5.last_year", {}).get("present"):
+        found = rectification_sentence(doc)
+        if found is not None:
+            elements["s5.last_year"] = {"present": True, "start": found[0], "end": found[1]}
     doc.elements = {k: {kk: vv for kk, vv in v.items() if kk != "generic_mention"} for k, v in elements.items()}
     doc.element_units = detail
     doc.element_mentions = {k: v["generic_mention"] for k, v in elements.items() if "generic_mention" in v}
