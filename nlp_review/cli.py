@@ -1,12 +1,10 @@
-"""The `nlp-review` command: check, batch, rules.
+"""The `nlp-review` command: check, rules, pipeline (batch: nlp_review/batch/cli.py).
 
 Exit codes of `check`: 0 no `error` finding, 1 at least one, 2 unusable input.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import os
 import sys
@@ -14,11 +12,11 @@ from pathlib import Path
 
 from .errors import InputError, ModelError
 
-SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
 EXTRA_COMMANDS: list[str] = [
+    "nlp_review.batch.cli:add_command",
     "nlp_review.training.cli:add_command",
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
@@ -32,6 +30,7 @@ def _options(args) -> "object":
     from .pipeline import Options
 
     return Options(min_confidence=getattr(args, "min_confidence", 0.0) or 0.0,
+                   min_severity=getattr(args, "min_severity", None),
                    disabled_rules=frozenset(getattr(args, "disable", None) or ()))
 
 
@@ -74,100 +73,6 @@ def cmd_check(args) -> int:
     return code
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _done_hashes(*paths: Path) -> set[str]:
-    done = set()
-    for p in paths:
-        if not p.exists():
-            continue
-        with p.open(encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by an interrupted run: that file is redone
-                sha = (obj.get("source") or {}).get("sha256") or obj.get("sha256")
-                if sha:
-                    done.add(sha)
-    return done
-
-
-def cmd_batch(args) -> int:
-    from tqdm import tqdm
-
-    from .pipeline import previous_path, review_bytes
-    from .report import to_contract
-
-    root = Path(args.dir)
-    if not root.is_dir():
-        raise InputError("not_found", f"目录不存在：{root}")
-    out = Path(args.out)
-    errors_path = out.with_name(out.stem + ".errors.jsonl")
-    csv_path = Path(args.csv) if args.csv else out.with_suffix(".csv")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-    done = _done_hashes(out, errors_path)
-    options = _options(args)
-    from .boilerplate.batch import prepare_batch  # the batch joins the commonness index; years pair up
-
-    before_each = prepare_batch(files, root, options, previous_path)
-    new_rows = []
-    skipped = 0
-    with out.open("a", encoding="utf-8") as fo, errors_path.open("a", encoding="utf-8") as fe:
-        for path in tqdm(files, desc="审查", unit="份", disable=args.quiet or not sys.stderr.isatty() and not args.progress):
-            sha = _sha256(path)
-            if sha in done:
-                skipped += 1
-                continue
-            rel = str(path.relative_to(root))
-            try:
-                before_each(path, options)
-                doc = review_bytes(path.read_bytes(), path.name, options)
-            except InputError as e:
-                fe.write(json.dumps({"file": rel, "sha256": sha, **e.to_json()}, ensure_ascii=False) + "\n")
-                new_rows.append({"file": rel, "sha256": sha, "status": "error", "error": e.message})
-                done.add(sha)
-                continue
-            result = to_contract(doc)
-            result["source"]["path"] = rel
-            fo.write(json.dumps(result, ensure_ascii=False) + "\n")
-            fo.flush()
-            done.add(sha)
-            cats = doc.scores.get("by_category", {})
-            sev = doc.scores.get("by_severity", {})
-            new_rows.append({"file": rel, "sha256": sha, "status": "ok", "title": doc.title or "",
-                             "agency": doc.agency or "", "year": doc.year or "",
-                             "sections_found": sum(1 for s in doc.sections if s.found),
-                             "score": doc.scores.get("overall"), "errors": sev.get("error", 0),
-                             "warnings": sev.get("warning", 0), "infos": sev.get("info", 0),
-                             **{f"n_{c}": cats.get(c, 0) for c in
-                                ("structure", "missing_element", "table_identity", "contradiction", "typo",
-                                 "format", "boilerplate")}})
-    fields = ["file", "sha256", "status", "error", "title", "agency", "year", "sections_found", "score",
-              "errors", "warnings", "infos", "n_structure", "n_missing_element", "n_table_identity",
-              "n_contradiction", "n_typo", "n_format", "n_boilerplate"]
-    write_header = not csv_path.exists()
-    with csv_path.open("a", encoding="utf-8-sig" if write_header else "utf-8", newline="") as fc:
-        w = csv.DictWriter(fc, fieldnames=fields)
-        if write_header:
-            w.writeheader()
-        for row in new_rows:
-            w.writerow(row)
-    ok = sum(1 for r in new_rows if r["status"] == "ok")
-    print(f"完成：新审查 {ok} 份，无法读取 {len(new_rows) - ok} 份，已审查过而跳过 {skipped} 份。"
-          f"结果：{out}；汇总：{csv_path}", file=sys.stderr)
-    return EXIT_OK
-
-
 def cmd_rules(args) -> int:
     from .checks import docs
 
@@ -190,7 +95,7 @@ def cmd_rules(args) -> int:
             sys.stdout.write(docs.markdown())
     else:
         for r in sorted(docs.load_rules().values(), key=lambda r: r.id):
-            print(f"{r.id:<34} {r.category:<16} {r.severity:<8} {r.description}")
+            print(f"{r.id:<34} {docs.CATEGORY_NAMES[r.category]:　<4} {docs.SEVERITY_NAMES[r.severity]}  {r.description}")
     return EXIT_OK
 
 
@@ -205,16 +110,20 @@ def cmd_pipeline(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    p = argparse.ArgumentParser(prog="nlp-review", description="政府信息公开工作年度报告审查工具")
-    p.add_argument("--version", action="version", version=f"nlp-review {__version__}")
+    from .cli_zh import ChineseArgumentParser
+
+    p = ChineseArgumentParser(prog="nlp-review", description="政府信息公开工作年度报告审查工具")
+    p.add_argument("--version", action="version", version=f"nlp-review {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.pdf/.html/.md）")
+    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.doc/.wps/.odt/.pdf/.html/.md）")
     c.add_argument("file")
     c.add_argument("--format", choices=("json", "text"), default="json")
     c.add_argument("--pretty", action="store_true", help="缩进输出 JSON")
     c.add_argument("--previous", help="上一年度的同一机关年报，用于逐年比对")
     c.add_argument("--min-confidence", type=float, default=0.0, help="只报告置信度不低于此值的问题")
+    c.add_argument("--min-severity", choices=("error", "warning"), default=None,
+                   help="只报告错误（error）或错误和警告（warning），不报告提示")
     c.add_argument("--disable", action="append", metavar="RULE", help="停用某条规则（可重复）")
     c.add_argument("--timeout", type=float, default=None, metavar="秒",
                    help="单份审查的时间上限（默认 60 秒或 NLP_REVIEW_TIMEOUT_S）")
@@ -222,23 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="单份审查的常驻内存上限（默认 1024 MB 或 NLP_REVIEW_MAX_MEMORY_MB）")
     c.set_defaults(func=cmd_check)
 
-    b = sub.add_parser("batch", help="批量审查一个目录，可断点续跑")
-    b.add_argument("dir")
-    b.add_argument("--out", required=True, help="结果 JSONL（每行一个契约对象）")
-    b.add_argument("--csv", help="汇总 CSV（默认与 --out 同名 .csv）")
-    b.add_argument("--min-confidence", type=float, default=0.0)
-    b.add_argument("--disable", action="append", metavar="RULE")
-    b.add_argument("--quiet", action="store_true")
-    b.add_argument("--progress", action="store_true", help="即使不在终端中也显示进度条")
-    b.set_defaults(func=cmd_batch)
-
     r = sub.add_parser("rules", help="列出规则目录；给出规则编号时显示该规则的说明和示例")
     r.add_argument("rule", nargs="?", help="规则编号，如 TYPO.JIEZHI_JIEZHI（旧编号也可）")
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     r.add_argument("--write", metavar="README", help="与 --format markdown 同用：更新该文件中标记之间的规则表")
     r.set_defaults(func=cmd_rules)
 
-    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要（requires）与产出（assigns）的数据层")
+    pl = sub.add_parser("pipeline", help="显示审查流水线：各组件需要与产出的数据层")
     pl.add_argument("--describe", action="store_true", help="打印组件图（默认行为）")
     pl.add_argument("--preset", choices=("review", "fragment", "previous_year"), help="只显示一个预设")
     pl.set_defaults(func=cmd_pipeline)

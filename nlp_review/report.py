@@ -9,6 +9,7 @@ SECTION_NAMES = {1: "一、总体情况", 2: "二、主动公开政府信息情�
                  4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
                  6: "六、其他需要报告的事项", None: "标题、前言与落款"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+TABLE_NAMES = {"table2": "表二（主动公开）", "table3": "表三（依申请公开）", "table4": "表四（行政复议、行政诉讼）"}
 CATEGORY_NAMES = {"structure": "结构", "missing_element": "要素缺失", "table_identity": "表格勾稽",
                   "contradiction": "前后矛盾", "typo": "错别字", "format": "格式", "boilerplate": "套话雷同"}
 
@@ -46,8 +47,12 @@ def _where(doc: Doc, offset: int) -> str:
         return f"第{loc['line']}行第{loc['offset'] + 1}列"
     if loc and "page" in loc:
         return f"第{loc['page']}页第{loc['line']}行"
-    if loc and "para" in loc:
-        return f"Word 第{loc['para'] + 1}段"
+    if loc and "body" in loc:  # Word: paragraphs as a reviewer counts them, table cells apart
+        return f"正文第{loc['body']}段"
+    if loc and "table" in loc:
+        return f"第{loc['table']}个表格第{loc['row']}行第{loc['col']}列"
+    if loc and "para" in loc:  # a text box
+        return f"Word 第{loc['para'] + 1}段（文本框）"
     line, col = doc.line_col(offset)
     return f"正文第{line}行第{col}列"
 
@@ -59,11 +64,12 @@ def render_text(doc: Doc) -> str:
     lines.append(f"审查报告：{name}")
     lines.append(f"标题：{doc.title or '（未识别）'}  机关：{doc.agency or '（未识别）'}  年度：{doc.year or '（未识别）'}")
     found = "、".join(str(s.number) for s in doc.sections if s.found) or "无"
-    lines.append(f"识别到的部分：{found}；表格：{'、'.join(sorted(doc.tables)) or '无'}")
+    tables = "、".join(TABLE_NAMES.get(t, t) for t in sorted(doc.tables)) or "无"
+    lines.append(f"识别到的部分：{found}；表格：{tables}")
     lines.extend(_ocr_lines(doc.source.get("ocr")))
     counts = doc.scores.get("by_severity", {})
     lines.append("问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {counts.get(k, 0)} 个" for k in ("error", "warning", "info"))
-                 + f"；综合得分 {doc.scores.get('overall', '—')}")
+                 + f"；综合得分 {doc.scores.get('overall', '—')}（百分制，只计内容问题，不计格式与套话提示）")
     lines.extend(coverage_lines(doc.scores))
     groups: dict = {}
     for f in doc.findings:

@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Literal, Optional
 
-from fastapi import Depends, FastAPI, File, Path as PathParam, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Path as PathParam, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from nlp_review import __version__
+from nlp_review.annotate.tables import table_grids
 from nlp_review.errors import InputError, ModelError
 
 from . import errors, lt
@@ -95,8 +96,21 @@ class FeedbackIn(BaseModel):
     decision: Optional[Literal["accepted", "dismissed"]] = Field(
         None, description="accepted（采纳）、dismissed（不采纳），或 null 表示仅备注/撤销")
     note: Optional[str] = Field(None, max_length=2000, description="审查人员备注")
+    sentence: Optional[int] = Field(
+        None, ge=0, description="只对套话问题所列的第几句（从 0 起）作出决定；省略则针对整条问题")
     cells: Optional[dict[str, float]] = Field(
         None, max_length=200, description="更正的表格单元格（表格读取有误时），如 {\"table3.new.total\": 5}；与反馈一同保存，供训练使用")
+
+
+class CellsIn(BaseModel):
+    cells: dict[str, float] = Field(..., min_length=1, max_length=200,
+                                    description="更正的单元格，如 {\"table3.new.total\": 5}；与审查记录一同保存，供表格读取训练使用")
+    note: Optional[str] = Field(None, max_length=2000, description="审查人员备注")
+
+
+Severity = Literal["error", "warning"]
+SEVERITY_QUERY = Query(None, description="只包括错误（error）或错误和警告（warning）；省略则包括提示")
+CELLS_ID = "cells"  # the feedback row that keeps a review's cell corrections
 
 
 def _safe_name(name: str | None) -> str | None:
@@ -185,8 +199,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await run_in_threadpool(in_thread)
         return await asyncio.wrap_future(get_pool().submit(fn, *args))
 
-    async def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
-        kind, payload = await run_job(review_job, data, filename, previous, previous_name, reader_options)
+    async def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None,
+                      corrections: dict | None = None) -> dict:
+        kind, payload = await run_job(review_job, data, filename, previous, previous_name, reader_options, corrections)
         if kind == "input_error":
             raise InputError(**payload)
         if kind == "model_error":
@@ -197,7 +212,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def _links(rid: str) -> dict:
         return {"self": f"/v1/reviews/{rid}", "annotated_docx": f"/v1/reviews/{rid}/annotated.docx",
-                "report_html": f"/v1/reviews/{rid}/report.html"}
+                "report_html": f"/v1/reviews/{rid}/report.html", "export": f"/v1/reviews/{rid}/export.json",
+                "cells": f"/v1/reviews/{rid}/cells"}
+
+    def _reviewed(rid: str, severity: Optional[str]):
+        """The stored review with the reviewer's decisions applied (dismissed left out, notes
+        carried, only `severity` and above), and its row."""
+        import json
+
+        from nlp_review.feedback import reviewed_result
+
+        row = _load(rid)
+        return reviewed_result(json.loads(row.result), store.feedback_for(rid), severity), row
 
     def _load(rid: str):
         row = store.get_review(rid)
@@ -250,7 +276,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         result = await _review(data, name, prev, _safe_name(previous.filename) if previous else None)
         result["source"]["filename"] = name
         rid = await run_in_threadpool(store.add_review, result, data, name)
-        return JSONResponse({"id": rid, **result, "links": _links(rid)}, status_code=201)
+        return JSONResponse({"id": rid, **result, "links": _links(rid), "table_grids": table_grids(result)},
+                            status_code=201)
+
+    @app.get("/v1/reviews", summary="最近的审查记录（新的在前）")
+    def list_reviews(limit: int = Query(50, ge=1, le=500, description="最多返回多少条")):
+        return {"reviews": store.list_reviews(limit)}
 
     @app.get("/v1/reviews/{rid}", summary="取回审查结果（契约 JSON、审查人员反馈）")
     def get_review(rid: str = PathParam(..., pattern=REVIEW_ID, description="审查编号")):
@@ -258,27 +289,55 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import json
 
         result = json.loads(row.result)
-        return {"id": rid, **result, "links": _links(rid), "feedback": store.feedback_for(rid)}
+        return {"id": rid, **result, "links": _links(rid), "feedback": store.feedback_for(rid),
+                "table_grids": table_grids(result)}
 
     @app.get("/v1/reviews/{rid}/annotated.docx", summary="带批注的 Word 文件", response_class=Response,
              responses={200: {"content": {DOCX_MIME: {}}}})
-    async def annotated(rid: str = PathParam(..., pattern=REVIEW_ID)):
-        import json
-
-        row = await run_in_threadpool(_load, rid)
-        result = json.loads(row.result)
-        data = await run_job(annotate_job, row.upload, result, reader_options)
+    async def annotated(rid: str = PathParam(..., pattern=REVIEW_ID), severity: Optional[Severity] = SEVERITY_QUERY,
+                        track_changes: bool = Query(True, description="错别字的修改建议同时写成 Word 修订（可一键接受）"),
+                        codes: Literal["initials", "trailing"] = Query(
+                            "initials", description="规则代码与问题编号写在批注的缩写（initials，默认）或批注末行（trailing）")):
+        result, row = await run_in_threadpool(_reviewed, rid, severity)
+        data = await run_job(annotate_job, row.upload, result, reader_options, {"codes": codes, "track_changes": track_changes})
         stem = (row.filename or "年报").rsplit(".", 1)[0]
         return Response(data, media_type=DOCX_MIME,
                         headers={"Content-Disposition": _content_disposition(f"{stem}（审查批注）.docx")})
 
     @app.get("/v1/reviews/{rid}/report.html", summary="可打印的审查报告（问题高亮）", response_class=HTMLResponse)
-    def report_html(rid: str = PathParam(..., pattern=REVIEW_ID)):
-        import json
-
+    def report_html(rid: str = PathParam(..., pattern=REVIEW_ID), severity: Optional[Severity] = SEVERITY_QUERY):
         from nlp_review.annotate import render_report_html
 
-        return HTMLResponse(render_report_html(json.loads(_load(rid).result)))
+        return HTMLResponse(render_report_html(_reviewed(rid, severity)[0]))
+
+    @app.get("/v1/reviews/{rid}/export.json", summary="导出审查结果（不含不采纳的问题，附审查人员决定和备注）")
+    def export_review(rid: str = PathParam(..., pattern=REVIEW_ID), severity: Optional[Severity] = SEVERITY_QUERY):
+        result, row = _reviewed(rid, severity)
+        stem = (row.filename or "年报").rsplit(".", 1)[0]
+        return JSONResponse({"id": rid, **result},
+                            headers={"Content-Disposition": _content_disposition(f"{stem}（审查结果）.json")})
+
+    @app.post("/v1/reviews/{rid}/cells", summary="更正读错的表格单元格并重新审查", dependencies=[Depends(require_token)])
+    async def correct_cells(body: CellsIn, rid: str = PathParam(..., pattern=REVIEW_ID)):
+        import json
+
+        from nlp_review.feedback import FeedbackError, cells_record, renumber_like
+
+        row = _load(rid)
+        old = json.loads(row.result)
+        earlier = (store.feedback_for(rid).get(CELLS_ID) or {}).get("cells") or {}
+        try:
+            record = cells_record(old, {**earlier, **body.cells})
+        except FeedbackError as e:
+            raise ServiceError(400, "bad_correction", str(e))
+        corrections = {f"{c['table']}.{c['key']}": c["value"] for c in record["corrected_cells"]}
+        result = await _review(row.upload, row.filename, None, None, corrections)
+        result["source"]["filename"] = row.filename
+        renumber_like(result, old)
+        await run_in_threadpool(store.update_result, rid, result)
+        await run_in_threadpool(store.set_feedback, rid, record, None, body.note, row.sha256)
+        return {"id": rid, **result, "links": _links(rid), "feedback": store.feedback_for(rid),
+                "table_grids": table_grids(result)}
 
     @app.post("/v1/reviews/{rid}/findings/{fid}", summary="审查人员对某条问题的反馈（采纳/不采纳/备注）",
               dependencies=[Depends(require_token)])
@@ -291,9 +350,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         f = next((x for x in result.get("findings") or [] if x.get("id") == fid), None)
         if f is None:
             raise ServiceError(404, "not_found", f"该审查记录中没有编号为 {fid} 的问题。")
-        from nlp_review.feedback import FeedbackError, feedback_record
+        from nlp_review.feedback import FeedbackError, feedback_record, sentence_finding
 
         try:
+            if body.sentence is not None:
+                f = sentence_finding(f, body.sentence)
             record = feedback_record(result, f, body.cells)
         except FeedbackError as e:
             raise ServiceError(400, "bad_correction", str(e))
@@ -305,13 +366,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def review_job(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None,
-               reader_options: dict) -> tuple[str, object]:
-    """One review, in a thread or a worker process: ("ok", contract) or an error to re-raise."""
+               reader_options: dict, cell_corrections: dict | None = None) -> tuple[str, object]:
+    """One review, in a thread or a worker process: ("ok", contract) or an error to re-raise.
+    `cell_corrections`: a reviewer's corrected table cells, checked instead of the cells read."""
     from nlp_review.pipeline import Options, previous_bytes, review_bytes
     from nlp_review.report import to_contract
 
     try:
-        options = Options()
+        options = Options(cell_corrections=dict(cell_corrections or {}))
         if previous:
             try:
                 options.previous = previous_bytes(previous, previous_name, **reader_options)
@@ -325,11 +387,13 @@ def review_job(data: bytes, filename: str | None, previous: bytes | None, previo
         return "model_error", str(e)
 
 
-def annotate_job(upload: bytes | None, result: dict, reader_options: dict) -> bytes:
-    """The annotated .docx of a stored review (re-reads the upload: a job like a review)."""
+def annotate_job(upload: bytes | None, result: dict, reader_options: dict, style: dict | None = None) -> bytes:
+    """The annotated .docx of a stored review (re-reads the upload: a job like a review);
+    `style`: CommentStyle's fields (where the codes go, tracked changes)."""
     from nlp_review.annotate import annotated_docx_for
+    from nlp_review.annotate.docx import CommentStyle
 
-    return annotated_docx_for(upload, result, reader_options=reader_options)
+    return annotated_docx_for(upload, result, reader_options=reader_options, style=CommentStyle(**(style or {})))
 
 
 def body_limit(settings: Settings) -> int:

@@ -11,7 +11,7 @@ def add_commands(sub) -> None:
     s.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1 或 NLP_REVIEW_HOST）")
     s.add_argument("--port", type=int, default=None, help="端口（默认 8000 或 NLP_REVIEW_PORT）")
     s.add_argument("--processes", type=int, default=None,
-                   help="审查工作进程数（默认 CPU 核数或 NLP_REVIEW_PROCESSES；0 表示在服务进程的线程中审查）")
+                   help="审查工作进程数（默认处理器核数或 NLP_REVIEW_PROCESSES；0 表示在服务进程的线程中审查）")
     s.set_defaults(func=_serve)
 
     e = sub.add_parser("export-feedback", help="导出审查人员对问题的反馈（JSONL，供训练使用）")

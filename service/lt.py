@@ -1,4 +1,5 @@
-"""A LanguageTool-compatible HTTP API (`POST|GET /v2/check`, `GET /v2/languages`) over the
+"""A LanguageTool-compatible HTTP API (`POST|GET /v2/check`, `GET /v2/languages`, `/v2/info`,
+`/v2/configinfo`, `/v2/maxtextlength`) over the
 sentence-level rules (`nlp_review.pipeline.review_fragment`), so LibreOffice's
 "LanguageTool Remote", LTeX, browser add-ons and `language_tool_python` pointed at this
 server show our typo and format findings inline.
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 import bisect
 import json
+import urllib.parse
 from typing import Optional
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from nlp_review import __version__
@@ -165,8 +167,7 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
                 "contextForSureMatch": 0,
             })
     return {
-        "software": {"name": "nlp-review (LanguageTool-compatible)", "version": __version__,
-                     "buildDate": None, "apiVersion": 1, "premium": False, "status": ""},
+        "software": software(),
         "warnings": {"incompleteResults": False},
         "language": {"name": "Chinese", "code": "zh-CN",
                      "detectedLanguage": {"name": "Chinese", "code": "zh-CN", "confidence": 1.0, "source": ""}},
@@ -175,16 +176,95 @@ def check(text: str, *, mapping: list[int] | None = None, original: str | None =
     }
 
 
+# The parameters /v2/check reads (LanguageTool's, the rest are accepted and ignored).
+CHECK_PARAMS = ("text", "data", "language", "enabledRules", "disabledRules", "enabledCategories",
+                "disabledCategories", "enabledOnly", "motherTongue", "level", "preferredVariants",
+                "username", "apiKey", "dicts", "mode", "allowIncompleteResults", "useragent",
+                "noopLanguages", "abtest", "textSessionId", "enableHiddenRules", "ruleValues")
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """An `application/x-www-form-urlencoded` body (or query string) → its fields, as UTF-8.
+
+    Two kinds of clients send this: ordinary ones %-encode the values; LibreOffice 7.4's
+    LanguageTool checker writes `text=<the paragraph>&language=zh-CN` with the paragraph as
+    raw UTF-8, not encoded at all. A body holding any byte ≥ 0x80 can only be the second
+    kind, so there `%` and `+` are the text's own characters, and an `&` not followed by a
+    known parameter name is part of the text. Starlette's own parser decodes both as
+    Latin-1, which is why LibreOffice got no matches."""
+    raw = any(b >= 0x80 for b in body)
+    pieces: list[tuple[bytes, bytes]] = []
+    for part in body.split(b"&"):
+        key, eq, value = part.partition(b"=")
+        if raw and pieces and (not eq or key.decode("latin-1") not in CHECK_PARAMS):
+            k, v = pieces[-1]
+            pieces[-1] = (k, v + b"&" + part)
+            continue
+        if key or eq:
+            pieces.append((key, value))
+    out: dict[str, str] = {}
+    for key, value in pieces:
+        if not raw:
+            key, value = (urllib.parse.unquote_to_bytes(x.replace(b"+", b" ")) for x in (key, value))
+        try:
+            k, v = key.decode("utf-8"), value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ServiceError(400, "invalid_encoding", "请求参数不是有效的 UTF-8 编码文本。")
+        out.setdefault(k, v)
+    return out
+
+
+async def request_params(request: Request) -> dict[str, str]:
+    """The query string's fields, updated by the body's (form-urlencoded, raw or multipart)."""
+    params = parse_form(request.scope.get("query_string") or b"")
+    if request.method == "POST":
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "multipart/form-data":
+            form = await request.form()
+            params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+        else:
+            params.update(parse_form(await request.body()))
+    return params
+
+
+def _param_docs(where: str) -> list[dict]:
+    return [{"name": n, "in": where, "required": False, "schema": {"type": "string"}}
+            for n in CHECK_PARAMS[:8]]
+
+
+POST_BODY = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {n: {"type": "string"} for n in CHECK_PARAMS[:8]}}}}}}
+
+
+def software() -> dict:
+    return {"name": "nlp-review (LanguageTool-compatible)", "version": __version__,
+            "buildDate": None, "apiVersion": 1, "premium": False, "status": ""}
+
+
+def config_info(max_chars: int) -> dict:
+    """`/v2/configinfo` as LanguageTool serves it: the software, the length limit and every
+    rule with its category (LanguageTool's ids, so clients group them as they do LT's)."""
+    from nlp_review.checks.registry import load_rules
+
+    rules = []
+    for r in load_rules().values():
+        lt_cat, cat_name, issue = LT_CATEGORIES.get(r.category, ("MISC", r.category, "uncategorized"))
+        rules.append({"ruleId": r.id, "description": r.description, "categoryId": lt_cat,
+                      "categoryName": cat_name, "locQualityIssueType": issue})
+    return {"software": software(), "parameter": {"maxTextLength": max_chars}, "rules": rules}
+
+
 def router(settings: Settings) -> APIRouter:
     r = APIRouter(tags=["LanguageTool 兼容接口"])
 
-    async def _run(text, data, language, enabledRules, disabledRules, enabledCategories, disabledCategories,
-                   enabledOnly):
+    async def _run(p: dict[str, str]):
+        text, data = p.get("text"), p.get("data")
         if text is not None and data is not None:
             raise ServiceError(400, "invalid_request", "参数 text 与 data 只能提供其一。")
         if text is None and data is None:
             raise ServiceError(400, "invalid_request", "缺少参数 text 或 data。")
-        if (language or "auto").strip().lower() not in ACCEPTED_LANGUAGES:
+        language = p.get("language") or "auto"
+        if language.strip().lower() not in ACCEPTED_LANGUAGES:
             raise ServiceError(400, "unsupported_language", f"不支持的语言：{language}。本服务只检查中文（zh-CN）。")
         if data is not None:
             checked, mapping, original = text_from_data(data)
@@ -195,28 +275,19 @@ def router(settings: Settings) -> APIRouter:
         if any(0xD800 <= ord(c) <= 0xDFFF for c in checked):
             raise ServiceError(400, "invalid_text", "文本含有无效的 Unicode 代理字符。")
         return await run_in_threadpool(
-            check, checked, mapping=mapping, original=original, disabled_rules=_split(disabledRules),
-            enabled_rules=_split(enabledRules), enabled_only=(enabledOnly or "").lower() == "true",
-            disabled_categories=_split(disabledCategories), enabled_categories=_split(enabledCategories))
+            check, checked, mapping=mapping, original=original, disabled_rules=_split(p.get("disabledRules")),
+            enabled_rules=_split(p.get("enabledRules")), enabled_only=(p.get("enabledOnly") or "").lower() == "true",
+            disabled_categories=_split(p.get("disabledCategories")),
+            enabled_categories=_split(p.get("enabledCategories")))
 
-    @r.post("/v2/check", summary="检查一段文字（LanguageTool 兼容）")
-    async def check_post(text: Optional[str] = Form(None), data: Optional[str] = Form(None),
-                         language: str = Form("auto"), enabledRules: Optional[str] = Form(None),
-                         disabledRules: Optional[str] = Form(None), enabledCategories: Optional[str] = Form(None),
-                         disabledCategories: Optional[str] = Form(None), enabledOnly: Optional[str] = Form(None),
-                         motherTongue: Optional[str] = Form(None), level: Optional[str] = Form(None),
-                         preferredVariants: Optional[str] = Form(None), username: Optional[str] = Form(None),
-                         apiKey: Optional[str] = Form(None)):
-        return await _run(text, data, language, enabledRules, disabledRules, enabledCategories,
-                          disabledCategories, enabledOnly)
+    @r.post("/v2/check", summary="检查一段文字（LanguageTool 兼容）", openapi_extra=POST_BODY)
+    async def check_post(request: Request):
+        return await _run(await request_params(request))
 
-    @r.get("/v2/check", summary="检查一段文字（GET 形式，LanguageTool 兼容）")
-    async def check_get(text: Optional[str] = Query(None), data: Optional[str] = Query(None),
-                        language: str = Query("auto"), enabledRules: Optional[str] = Query(None),
-                        disabledRules: Optional[str] = Query(None), enabledCategories: Optional[str] = Query(None),
-                        disabledCategories: Optional[str] = Query(None), enabledOnly: Optional[str] = Query(None)):
-        return await _run(text, data, language, enabledRules, disabledRules, enabledCategories,
-                          disabledCategories, enabledOnly)
+    @r.get("/v2/check", summary="检查一段文字（GET 形式，LanguageTool 兼容）",
+           openapi_extra={"parameters": _param_docs("query")})
+    async def check_get(request: Request):
+        return await _run(await request_params(request))
 
     @r.get("/v2/languages", summary="支持的语言（LanguageTool 兼容）")
     def languages():
@@ -225,5 +296,15 @@ def router(settings: Settings) -> APIRouter:
     @r.get("/v2/maxtextlength", summary="单次检查的最大字数")
     def max_text_length():
         return settings.lt_max_chars
+
+    @r.get("/v2/info", summary="服务软件信息（LanguageTool 兼容）")
+    def info():
+        return {"software": software()}
+
+    @r.get("/v2/configinfo", summary="规则清单及其类别（LanguageTool 兼容）")
+    def configinfo(language: str = Query("zh-CN", description="语言代码，只支持中文（zh-CN）")):
+        if language.strip().lower() not in ACCEPTED_LANGUAGES:
+            raise ServiceError(400, "unsupported_language", f"不支持的语言：{language}。本服务只检查中文（zh-CN）。")
+        return config_info(settings.lt_max_chars)
 
     return r

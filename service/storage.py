@@ -97,6 +97,30 @@ class Store:
         with self.session() as s:
             return s.get(Review, rid)
 
+    def update_result(self, rid: str, result: dict) -> None:
+        """A re-run review (the reviewer corrected table cells) replaces the stored result."""
+        with self.session() as s, s.begin():
+            row = s.get(Review, rid)
+            if row is not None:
+                row.result = json.dumps(result, ensure_ascii=False)
+
+    def list_reviews(self, limit: int = 50) -> list[dict]:
+        """The latest reviews, newest first: id, time, file name, title, agency, year, counts."""
+        out = []
+        with self.session() as s:
+            rows = s.execute(select(Review.id, Review.created_at, Review.filename, Review.result)
+                             .order_by(Review.created_at.desc()).limit(limit)).all()
+        for rid, created, filename, result in rows:
+            r = json.loads(result)
+            report = r.get("report") or {}
+            by = {}
+            for f in r.get("findings") or []:
+                by[f["severity"]] = by.get(f["severity"], 0) + 1
+            out.append({"id": rid, "created_at": created.isoformat(timespec="seconds") + "Z", "filename": filename,
+                        "title": report.get("title"), "agency": report.get("agency"), "year": report.get("year"),
+                        "by_severity": by})
+        return out
+
     def get_result(self, rid: str) -> Optional[dict]:
         r = self.get_review(rid)
         return None if r is None else json.loads(r.result)

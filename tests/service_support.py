@@ -43,9 +43,11 @@ def live_server(app):
         thread.join(10)
 
 
-def anchored_texts(docx_bytes: bytes) -> dict[str, str]:
+def anchored_texts(docx_bytes: bytes, original: bool = True) -> dict[str, str]:
     """comment id → the text between its w:commentRangeStart and w:commentRangeEnd, read
-    from document.xml in document order (run text as Word shows it; "\\n" between paragraphs)."""
+    from document.xml in document order (run text as Word shows it; "\\n" between paragraphs).
+    `original`: tracked changes rejected (deleted text read, inserted text skipped), the
+    document as uploaded; else accepted."""
     z = zipfile.ZipFile(io.BytesIO(docx_bytes))
     root = etree.fromstring(z.read("word/document.xml"))
     open_ids: set[str] = set()
@@ -60,7 +62,7 @@ def anchored_texts(docx_bytes: bytes) -> dict[str, str]:
         if any(a in skip for a in el.iterancestors()):
             continue
         tag = el.tag
-        if tag in (MC_FALLBACK, W + "del", W + "instrText"):
+        if tag in (MC_FALLBACK, W + ("ins" if original else "del"), W + "instrText"):
             skip.add(el)
         elif tag == W + "commentRangeStart":
             cid = el.get(W + "id")
@@ -72,7 +74,7 @@ def anchored_texts(docx_bytes: bytes) -> dict[str, str]:
             for c in open_ids:
                 if out[c]:
                     out[c].append("\n")
-        elif tag == W + "t":
+        elif tag == W + "t" or original and tag == W + "delText":
             add(el.text or "")
         elif tag in (W + "tab", W + "ptab") and el.getparent().tag == W + "r":
             add("\t")
@@ -84,11 +86,14 @@ def anchored_texts(docx_bytes: bytes) -> dict[str, str]:
 
 
 def comments_by_finding(document) -> dict[str, object]:
-    """python-docx comments keyed by the finding id written in their last line."""
+    """python-docx comments keyed by the finding id: the last word of the comment's initials
+    ("TYPO.CONFUSION f-0003", the default) or of its last line (codes written trailing)."""
     out = {}
     for c in document.comments:
-        last = c.text.strip().splitlines()[-1]
-        out[last.rsplit("编号", 1)[-1].strip()] = c
+        initials = (c.initials or "").split()
+        last = c.text.strip().splitlines()[-1].split()
+        fid = initials[-1] if initials and initials[-1].startswith("f-") else last[-1]
+        out[fid] = c
     return out
 
 

@@ -14,7 +14,8 @@ from .import_graph import ROOT, cycles, import_graph, module_files
 
 PIPELINE = "nlp_review.pipeline"
 # Entry points: the command line and other callers that run pipelines.
-ENTRY_POINTS = {"nlp_review.cli", "nlp_review.annotate.cli", "nlp_review.claims.cli"}
+# Entry points run the pipeline: the CLIs and the batch worker (one review per file).
+ENTRY_POINTS = {"nlp_review.cli", "nlp_review.annotate.cli", "nlp_review.claims.cli", "nlp_review.batch.work"}
 TRAINING = "nlp_review.training"
 
 

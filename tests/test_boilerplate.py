@@ -183,8 +183,10 @@ def test_generic_sentences_explain_why():
     generic = [f for f in doc.findings if f.rule == "BOILERPLATE.GENERIC_SENTENCE"]
     assert generic and all(f.severity == "info" and f.section in (1, 5) for f in generic)
     assert all(f.evidence["p_specific"] < 0.5 and f.evidence["reasons"] for f in generic)
+    sentences = [s for f in generic for s in f.evidence["sentences"]]
+    assert all(s["p_specific"] < 0.5 and s["reasons"] and doc.text[s["start"]:s["end"]] == s["quote"] for s in sentences)
     stock = "加强新闻宣传和舆论引导"
-    assert any(stock in f.quote for f in generic)
+    assert any(stock in s["quote"] for s in sentences)
     share = doc.scores["boilerplate_share"]
     assert set(share) == {"1", "5"} and all(0 <= v <= 1 for v in share.values())
 

@@ -152,7 +152,7 @@ def test_numbering_findings_on_seeds(reviewed_seeds):
                                          ("NUMBERING.TOP_LEVEL_REUSED", "二、", 5)]
     assert rules("001", "NUMBERING") == [] and rules("004", "NUMBERING") == []
     f = next(f for f in reviewed_seeds["002"].findings if f.rule == "NUMBERING.MIXED_STYLE")
-    assert f.severity == "info" and f.category == "format" and f.suggestions == ["(二)"]
+    assert f.severity == "warning" and f.category == "format" and f.suggestions == ["(二)"]
 
 
 def test_segmentation_nests_blocks_and_reuses_pipeline_layers(reviewed_seeds):
@@ -174,3 +174,31 @@ def test_enumeration_items(reviewed_seeds):
     items = [doc.text[u.start:u.end] for u in segment(doc)[5] if u.kind == "item"]
     assert "一是对教育政策等解读呈现形式不够灵活多样。" in items
     assert "二是政务公开业务培训有待加强。" in items
+
+
+RECTIFIED = ["针对上年度年报中指出的政策解读形式单一问题，我局已制作图解8期，已整改到位。",
+             "去年提出的栏目更新不及时问题，通过建立更新台账得到解决。",
+             "2022年度报告所列的两项问题均已完成整改。",
+             "对照以往存在的不足，本年度已逐项落实整改措施。",
+             "前期发现的信息发布审核不严问题尚未完全整改，将继续推进。"]
+
+
+@pytest.mark.parametrize("sentence", RECTIFIED)
+def test_last_year_rectification_however_worded(sentence):
+    """A section five that says what became of earlier problems has s5.last_year (no
+    ELEMENT.MISSING.S5_LAST_YEAR), whatever its words; seed 004's last-year problem that is
+    still only “有待改进” is a problem, not a rectification report (rubric §6.1: D6 partial)."""
+    from nlp_review.pipeline import review_text
+
+    text = next(p for p in SEEDS if p.name.startswith("000")).read_text(encoding="utf-8")
+    head = "五、存在的主要问题及改进情况\n"
+    i = text.index(head) + len(head)
+    doc = review_text(text[:i] + sentence + "\n" + text[i:])
+    el = doc.elements["s5.last_year"]
+    assert el["present"] and sentence in doc.text[el["start"]:el["end"]]
+    assert "ELEMENT.MISSING.S5_LAST_YEAR" not in {f.rule for f in doc.findings}
+    from nlp_review.elements.component import rectification_sentence
+
+    # this year's problems (the report's own year) are no rectification of last year's
+    own = review_text(text[:i] + "2023年度存在的问题已全部整改。\n" + text[i:])
+    assert rectification_sentence(own) is None

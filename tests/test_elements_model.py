@@ -107,3 +107,80 @@ def test_shipped_model_meets_the_bar():
     for label, s in m["per_class"].items():
         assert s["support"] > 0 and s["f1"] >= 0.80, (label, s)
     assert (root / version / MODEL_NAME / "model.joblib").stat().st_size < 5_000_000
+
+
+def _unit_rows() -> list[dict]:
+    """Every unit of the seeds (as the review segments them) and of the labelled corpus, each
+    also read without its heading — the rows a review scores."""
+    from nlp_review.elements.segment import segment, unit_record
+    from nlp_review.pipeline import read_path
+
+    rows = []
+    for path in SEEDS:
+        doc = read_path(path, until="sentences")
+        for units in segment(doc).values():
+            rows += [unit_record(doc, u, units) for u in units]
+    rows += [json.loads(line) for line in (CORPUS / "elements" / "units.jsonl").read_text(encoding="utf-8").splitlines()]
+    return rows + [{**r, "heading": "", "context": ""} for r in rows]
+
+
+def _same_probabilities(folder: Path) -> None:
+    import joblib
+    import numpy as np
+
+    from nlp_review.elements.linear import LinearModel
+
+    arrays = LinearModel.load(folder)
+    pipeline = joblib.load(folder / "model.joblib")["pipeline"]
+    rows = _unit_rows()
+    assert len(rows) > 4000
+    assert list(arrays.classes_) == list(pipeline.classes_)
+    assert np.array_equal(arrays.predict_proba(rows), pipeline.predict_proba(rows))
+
+
+def test_array_form_gives_scikit_learns_probabilities_bit_for_bit():
+    """The shipped model as arrays (inference.npz, what a review loads) and as the trainer's
+    scikit-learn pipeline give the same probabilities, bit for bit, on every unit of the seeds
+    and of the labelled corpus, read with and without its heading."""
+    from nlp_review.elements.linear import LinearModel
+    from nlp_review.elements.model import load
+
+    assert isinstance(load().pipeline, LinearModel)  # what a review uses
+    _same_probabilities(store.model_dir(MODEL_NAME))
+
+
+def test_the_trainer_writes_the_array_form(models_root):
+    """`nlp-review train` saves inference.npz next to model.joblib (a tiny model trained here);
+    the store loads the arrays, and they give the pipeline's probabilities bit for bit."""
+    from nlp_review.elements.linear import LinearModel
+    from nlp_review.elements.model import load
+
+    run_train(CORPUS, None, models_root / "vtiny", [MODEL_NAME], quick=True, root=models_root)
+    d = models_root / "vtiny" / MODEL_NAME
+    assert (d / "inference.npz").is_file()
+    (models_root / "CURRENT").write_text("vtiny\n", encoding="utf-8")
+    model = load()
+    assert isinstance(model.pipeline, LinearModel)
+    assert model.meta.get("chosen") and model.classes == list(model.pipeline.classes_)
+    _same_probabilities(d)
+
+
+def test_arrays_of_another_model_are_ignored(models_root):
+    """inference.npz exported from another model.joblib (a re-trained model without re-export)
+    is not used: the review falls back to the pipeline itself."""
+    import shutil
+
+    from nlp_review.elements.model import load
+
+    shipped = store.current_dir(ROOT / "models") / MODEL_NAME
+    d = models_root / "vstale" / MODEL_NAME
+    d.mkdir(parents=True)
+    shutil.copy(shipped / "inference.npz", d / "inference.npz")
+    run_train(CORPUS, None, models_root / "vtiny", [MODEL_NAME], quick=True, root=models_root)
+    shutil.copy(models_root / "vtiny" / MODEL_NAME / "model.joblib", d / "model.joblib")
+    (models_root / "CURRENT").write_text("vstale\n", encoding="utf-8")
+    model = load()
+    assert type(model.pipeline).__name__ == "Pipeline"  # scikit-learn's, not the stale arrays
+    store.clear_cache()
+    (models_root / "CURRENT").write_text("vtiny\n", encoding="utf-8")
+    assert type(load().pipeline).__name__ == "LinearModel"  # the trainer exported its own arrays

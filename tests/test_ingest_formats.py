@@ -147,14 +147,18 @@ def test_docx_locations_are_paragraph_and_run(rendered):
     # a table cell value: its run holds exactly the value
     cell = doc.tables["table2"].cells["fees.amount_wan"]
     loc = doc.source_map.locate(cell.start)
-    assert set(loc) == {"para", "run", "offset"}
+    assert set(loc) == {"para", "run", "offset", "table", "row", "col"}
     run = list(iter_runs(paragraphs[loc["para"]]))[loc["run"]]
     assert run.text[loc["offset"]:loc["offset"] + len(cell.raw)] == cell.raw
+    # …and its place as a reviewer counts it: table, grid row and column
+    word = docx.Document(str(path))
+    assert cell.raw in word.tables[loc["table"] - 1].rows[loc["row"] - 1].cells[loc["col"] - 1].text
     # a narrative sentence split over runs, one of them inside a hyperlink
     line = model.sections[0][2][0]
     start = doc.text.index(line)
     locs = [doc.source_map.locate(k) for k in range(start, start + len(line))]
     assert len({(x["para"]) for x in locs}) == 1 and len({x["run"] for x in locs}) == 3
+    assert line in word.paragraphs[locs[0]["body"] - 1].text  # body paragraphs as Word counts them
     assert paragraphs[locs[0]["para"]]._p.xpath("./w:hyperlink")  # the middle run is a hyperlink's
     # the title's line break (w:br) is a real "\n" of the run text
     title_end = doc.text.index(model.title_lines[0]) + len(model.title_lines[0])

@@ -5,6 +5,7 @@ fragment, so every module a review loads, in the server and in its worker, is li
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from .conftest import ROOT, SEEDS
 
 TRAIN_ONLY = ("torch", "transformers")
+TRAIN_AND_TEST_ONLY = ("sklearn", "scipy", "joblib", "datasketch")
 
 
 def _env(**extra) -> dict:
@@ -49,8 +51,26 @@ def test_check_imports_neither_torch_nor_transformers():
                          capture_output=True, text=True, env=_env(), timeout=600, cwd=ROOT)
     assert res.returncode in (0, 1), res.stderr[-2000:]
     mods = imported_modules(res.stderr)
-    assert {"nlp_review", "spacy", "sklearn", "thinc"} <= mods  # the run really reviewed the report
+    assert {"nlp_review", "spacy", "jieba", "thinc"} <= mods  # the run really reviewed the report
     assert not mods & set(TRAIN_ONLY), mods & set(TRAIN_ONLY)
+    # the element classifier and the commonness index run on numpy arrays (seconds of start-up less)
+    assert not mods & set(TRAIN_AND_TEST_ONLY), mods & set(TRAIN_AND_TEST_ONLY)
+
+
+def test_a_fragment_loads_no_report_model():
+    """The LanguageTool path (/v2/check → review_fragment) loads neither the element model nor
+    the boilerplate model: a fresh process checks a fragment, then a whole report."""
+    code = ("import json; from nlp_review.models import store; from nlp_review.pipeline import review_fragment, review_path\n"
+            "review_fragment('本年度，本机关为收取信息公开处理费。')\n"
+            "print(json.dumps(sorted(k[2] for k in store._CACHE)))\n"
+            f"review_path({str(SEEDS[0])!r})\n"
+            "print(json.dumps(sorted(k[2] for k in store._CACHE)))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=600,
+                         cwd=ROOT)
+    assert res.returncode == 0, res.stderr[-2000:]
+    fragment, report = (set(json.loads(line)) for line in res.stdout.strip().splitlines()[-2:])
+    assert not fragment & {"elements", "boilerplate"} and fragment
+    assert {"elements", "boilerplate"} <= report
 
 
 def _free_port() -> int:
@@ -82,5 +102,5 @@ def test_serve_imports_neither_torch_nor_transformers(tmp_path):
         proc.terminate()
         proc.wait(timeout=120)
     mods = imported_modules(log.read_text(encoding="utf-8", errors="replace"))
-    assert {"nlp_review", "uvicorn", "spacy", "sklearn"} <= mods
+    assert {"nlp_review", "uvicorn", "spacy", "jieba"} <= mods
     assert not mods & set(TRAIN_ONLY), mods & set(TRAIN_ONLY)

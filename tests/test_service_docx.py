@@ -8,10 +8,12 @@ import random
 import re
 
 import docx
+
 import pytest
 from fastapi.testclient import TestClient
 
 from nlp_review.annotate import annotate_docx, text_to_docx
+from nlp_review.annotate.docx import tracked_suggestion
 from nlp_review.ingest import load_bytes
 from nlp_review.ingest.builder import normalize_char
 from service.app import create_app
@@ -54,9 +56,16 @@ def test_seed_docx_comments_anchor_on_quotes(seed, client, docx_dir):
         assert c.author == "年报审查"
         assert f["message"] in c.text
         assert norm(anchored[str(c.comment_id)]) == f["quote"], f
-    # The reviewer's own document: same text as the upload once comments are ignored.
+    # The reviewer's own document: same text as the upload once comments are ignored and the
+    # tracked changes rejected (the reader reads them accepted: each typo's suggestion in place).
     again = load_bytes(a.content, "x.docx")
-    assert again.text == result["text"]
+    expected = result["text"]
+    for f in sorted(result["findings"], key=lambda f: -f["start"]):
+        if tracked_suggestion(f):
+            expected = expected[:f["start"]] + f["suggestions"][0] + expected[f["end"]:]
+    assert again.text == expected
+    plain = client.get(result["links"]["annotated_docx"], params={"track_changes": "false"})
+    assert load_bytes(plain.content, "x.docx").text == result["text"]
 
 
 def _random_spans(text: str, rng: random.Random, n: int) -> list[tuple[int, int]]:

@@ -130,18 +130,123 @@ class _Pieces:
         raise KeyError(k)
 
 
-def comment_text(f: dict) -> list[str]:
-    """The comment body, one string per paragraph: message, suggestion, rule."""
+@dataclass
+class CommentStyle:
+    """How comments are written. `codes`: where the rule code and finding number go —
+    "initials" (the comment's initials, out of the text a reviewer reads; the default) or
+    "trailing" (a last line of the comment). `track_changes`: a typo's single suggestion is
+    also written as a tracked change (修订: w:del + w:ins by 年报审查), accepted in one click."""
+
+    codes: str = "initials"
+    track_changes: bool = True
+
+
+def comment_text(f: dict, style: CommentStyle | None = None) -> list[str]:
+    """The comment body, one string per paragraph: message, suggestion, the listed sentences
+    of a grouped finding, the reviewer's note, category and severity (and the codes, when
+    trailing)."""
+    style = style or CommentStyle()
     lines = [f.get("message") or ""]
     if f.get("suggestions"):
         lines.append("建议：" + "；".join(f["suggestions"]))
-    lines.append(f"规则：{f.get('rule')}（{CATEGORY_NAMES.get(f.get('category'), f.get('category'))}，"
-                 f"{SEVERITY_NAMES.get(f.get('severity'), f.get('severity'))}）编号 {f.get('id')}")
+    sentences = (f.get("evidence") or {}).get("sentences") or []
+    if len(sentences) > 1:
+        lines.append("其余空泛句：" + "；".join(f"“{_short(s['quote'])}”" for s in sentences[1:]))
+    review = f.get("review") or {}
+    if review.get("note"):
+        lines.append("审查人员备注：" + review["note"])
+    kind = (f"{CATEGORY_NAMES.get(f.get('category'), f.get('category'))} · "
+            f"{SEVERITY_NAMES.get(f.get('severity'), f.get('severity'))}")
+    if review.get("decision") == "accepted":
+        kind += " · 已采纳"
+    lines.append(f"（{kind}）" + (f" {f.get('rule')} {f.get('id')}" if style.codes == "trailing" else ""))
     return lines
 
 
-def add_comments(document, runs_of: Callable[[int], Sequence[Run]], anchors: list[Anchor]) -> int:
-    """Split runs and add one comment per anchor; return the number of comments added."""
+def comment_initials(f: dict, style: CommentStyle | None = None) -> str:
+    style = style or CommentStyle()
+    return f"{f.get('rule')} {f.get('id')}" if style.codes == "initials" else INITIALS
+
+
+def _short(s: str, n: int = 30) -> str:
+    s = s.replace("\n", " ")
+    return s if len(s) <= n else s[:n] + "…"
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Revisions:
+    """Tracked changes (w:del/w:ins) numbered apart from the comments' ids."""
+
+    def __init__(self, start: int = 10000):
+        self.next_id = start
+        import datetime as _dt
+
+        self.date = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _mark(self, tag: str):
+        from lxml import etree
+
+        el = etree.Element(_W + tag)
+        el.set(_W + "id", str(self.next_id))
+        el.set(_W + "author", AUTHOR)
+        el.set(_W + "date", self.date)
+        self.next_id += 1
+        return el
+
+    def replace(self, first, last, new_text: str) -> bool:
+        """Mark the runs first…last (siblings, one paragraph) deleted and `new_text` inserted
+        after them; False (nothing changed) where the runs are not plain siblings."""
+        runs, el = [], first
+        while el is not None:
+            if el.tag != _W + "r":
+                if el.tag.endswith("commentRangeStart") or el.tag.endswith("commentRangeEnd"):
+                    el = el.getnext() if el is not last else None
+                    continue
+                return False
+            runs.append(el)
+            if el is last:
+                break
+            el = el.getnext()
+        if not runs or runs[-1] is not last or any(c.tag not in (_RPR, _W + "t") for r in runs for c in r):
+            return False
+        deleted, inserted = self._mark("del"), self._mark("ins")
+        runs[0].addprevious(deleted)
+        for r in runs:
+            for t in r.findall(_W + "t"):
+                t.tag = _W + "delText"
+            deleted.append(r)
+        new = copy.deepcopy(runs[0])
+        for c in list(new):
+            if c.tag != _RPR:
+                new.remove(c)
+        from lxml import etree
+
+        t = etree.SubElement(new, _W + "t")
+        _set_t(t, new_text)
+        inserted.append(new)
+        deleted.addnext(inserted)
+        return True
+
+
+def tracked_suggestion(f: dict) -> Optional[str]:
+    """The replacement a typo finding proposes, when there is exactly one and the quote is
+    what it replaces."""
+    sugg = f.get("suggestions") or []
+    if f.get("category") != "typo" or len(sugg) != 1 or not f.get("quote") or sugg[0] == f["quote"]:
+        return None
+    if "\n" in f["quote"] or (f.get("review") or {}).get("decision") == "dismissed":
+        return None
+    return sugg[0]
+
+
+def add_comments(document, runs_of: Callable[[int], Sequence[Run]], anchors: list[Anchor],
+                 style: CommentStyle | None = None) -> int:
+    """Split runs and add one comment per anchor (and, for a typo, its tracked change);
+    return the number of comments added."""
+    style = style or CommentStyle()
+    revisions, changes = _Revisions(), []
     cuts: dict[tuple[int, int], set[int]] = {}
     points: dict[tuple[int, int], set[int]] = {}
     for a in anchors:
@@ -168,12 +273,18 @@ def add_comments(document, runs_of: Callable[[int], Sequence[Run]], anchors: lis
         else:
             first = pieces[a.start[:2]].starting_at(a.start[2])
             last = pieces[a.end[:2]].ending_at(a.end[2])
-        body = comment_text(a.finding)
+        body = comment_text(a.finding, style)
         comment = document.add_comment([Run(first, parent), Run(last, parent)], text=body[0],
-                                       author=AUTHOR, initials=INITIALS)
+                                       author=AUTHOR, initials=comment_initials(a.finding, style))
         for line in body[1:]:
             comment.add_paragraph(line)
         n += 1
+        new_text = tracked_suggestion(a.finding) if style.track_changes and a.start != a.end else None
+        if new_text is not None and first.getparent() is last.getparent():
+            changes.append((first, last, new_text))
+    # after every comment is placed: a tracked change moves its runs into w:del
+    for first, last, new_text in changes:
+        revisions.replace(first, last, new_text)
     return n
 
 
@@ -210,7 +321,7 @@ def _save(document) -> bytes:
     return buf.getvalue()
 
 
-def annotate_docx(data: bytes, doc, findings: list[dict]) -> bytes:
+def annotate_docx(data: bytes, doc, findings: list[dict], style: CommentStyle | None = None) -> bytes:
     """The uploaded .docx with a comment on each finding. `doc` is the `Doc` read from
     `data` (its source map); `findings` are contract findings (dicts)."""
     import docx
@@ -223,11 +334,11 @@ def annotate_docx(data: bytes, doc, findings: list[dict]) -> bytes:
         raise InputError("corrupt", "无法打开该 Word 文件以添加批注。", str(e))
     paragraphs = list(iter_paragraphs(document))
     anchors = [a for a in (_anchor_from_map(doc, f) for f in findings) if a is not None]
-    add_comments(document, lambda p: list(iter_runs(paragraphs[p])), anchors)
+    add_comments(document, lambda p: list(iter_runs(paragraphs[p])), anchors, style)
     return _save(document)
 
 
-def text_to_docx(text: str, findings: list[dict], title: str | None = None) -> bytes:
+def text_to_docx(text: str, findings: list[dict], title: str | None = None, style: CommentStyle | None = None) -> bytes:
     """A .docx of `text` (one paragraph per line) with a comment on each finding."""
     import docx
 
@@ -261,13 +372,15 @@ def text_to_docx(text: str, findings: list[dict], title: str | None = None) -> b
         a = locate(s, False)
         b = locate(e, True) if e > s else a
         anchors.append(Anchor(a, max(a, b), f))  # a quote of line breaks only: a point
-    add_comments(document, lambda p: paragraphs[p].runs, anchors)
+    add_comments(document, lambda p: paragraphs[p].runs, anchors, style)
     return _save(document)
 
 
-def annotated_docx_for(data: bytes | None, result: dict, *, reader_options: dict | None = None) -> bytes:
+def annotated_docx_for(data: bytes | None, result: dict, *, reader_options: dict | None = None,
+                       style: CommentStyle | None = None) -> bytes:
     """Annotated .docx for a stored review: the reviewer's own document when the upload
-    was a .docx (re-read for its source map), else a generated document of the text."""
+    was a .docx (re-read for its source map), else a generated document of the text.
+    `result["findings"]` are the findings to write (decisions already applied)."""
     findings = result.get("findings") or []
     fmt = (result.get("source") or {}).get("format")
     if fmt == "docx" and data is not None:
@@ -275,5 +388,5 @@ def annotated_docx_for(data: bytes | None, result: dict, *, reader_options: dict
 
         doc = load_bytes(data, (result.get("source") or {}).get("filename"), **(reader_options or {}))
         if doc.text == result.get("text"):
-            return annotate_docx(data, doc, findings)
-    return text_to_docx(result.get("text") or "", findings, (result.get("report") or {}).get("title"))
+            return annotate_docx(data, doc, findings, style)
+    return text_to_docx(result.get("text") or "", findings, (result.get("report") or {}).get("title"), style)

@@ -6,6 +6,7 @@ import html as _html
 
 from ..tables.coverage import coverage_lines
 from .docx import CATEGORY_NAMES, SEVERITY_NAMES
+from .tables import grids_html, table_grids
 
 SECTION_NAMES = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
                  4: "四、政府信息公开行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况",
@@ -22,6 +23,10 @@ mark{padding:0 1px;border-radius:2px} mark.multi{outline:1px dashed #555}
 .f{margin:.5em 0;padding:.4em .6em;border-left:4px solid #999;page-break-inside:avoid}
 .f .meta{color:#555;font-size:.85em} .sev-error{border-color:#c62828} .sev-warning{border-color:#ef6c00}
 .sev-info{border-color:#1565c0} .legend span{display:inline-block;margin-right:1em;padding:0 .4em}
+.note{color:#1b5e20} .accepted{color:#2e7d32;font-weight:bold}
+table.grid{border-collapse:collapse;margin:.6em 0;font-size:.85em} table.grid caption{text-align:left;font-weight:bold}
+table.grid th,table.grid td{border:1px solid #999;padding:.15em .4em} table.grid td{text-align:right}
+table.grid th{background:#f3f3f3;text-align:left;font-weight:normal} td.idc{background:#ffcc80;font-weight:bold}
 @media print{.text{border:none} a{color:inherit;text-decoration:none}}
 """
 
@@ -30,9 +35,17 @@ def _esc(s: str) -> str:
     return _html.escape(s, quote=True)
 
 
+def spans(f: dict) -> list[dict]:
+    """Where a finding is marked in the text: its own span, or each sentence a grouped finding
+    lists (one boilerplate finding per section), as findings of their own."""
+    listed = (f.get("evidence") or {}).get("sentences") or []
+    return [{**f, "start": x["start"], "end": x["end"]} for x in listed] or [f]
+
+
 def highlight(text: str, findings: list[dict]) -> str:
     """`text` as HTML with <mark> around findings; a segment under several findings is
     marked once with all their ids, zero-length findings become a ▲ pin."""
+    findings = [x for f in findings for x in spans(f)]
     cuts = {0, len(text)}
     pins: dict[int, list[dict]] = {}
     for f in findings:
@@ -63,6 +76,18 @@ def highlight(text: str, findings: list[dict]) -> str:
     return "".join(out)
 
 
+def _reviewer_line(reviewer: dict | None) -> str:
+    """What the reviewer's decisions left out of this report."""
+    if not reviewer or not reviewer.get("left_out"):
+        return ""
+    parts = []
+    if reviewer.get("dismissed"):
+        parts.append(f"审查人员不采纳的 {reviewer['dismissed']} 个问题")
+    if reviewer.get("min_severity"):
+        parts.append("提示" if reviewer["min_severity"] == "warning" else "警告和提示")
+    return "<p>本报告未列出：" + _esc("、".join(parts)) + "。</p>"
+
+
 def render_report_html(result: dict) -> str:
     """The whole printable page for a contract result (dict)."""
     report = result.get("report") or {}
@@ -78,6 +103,7 @@ def render_report_html(result: dict) -> str:
              "<p>问题统计：" + "，".join(f"{SEVERITY_NAMES[k]} {sev.get(k, 0)} 个" for k in ("error", "warning", "info"))
              + f"；综合得分 {_esc(str(scores.get('overall', '—')))}</p>",
              *(f"<p class='coverage'>{_esc(line.strip())}</p>" for line in coverage_lines(scores)),
+             _reviewer_line(result.get("reviewer")),
              "<p class='legend'>" + "".join(f"<span style='background:{c}'>{CATEGORY_NAMES[k]}</span>"
                                             for k, c in CATEGORY_COLORS.items()) + "</p>",
              "<h2>问题清单（按部分）</h2>"]
@@ -88,6 +114,14 @@ def render_report_html(result: dict) -> str:
         parts.append(f"<h3>{_esc(SECTION_NAMES.get(sec, str(sec)))}</h3>")
         for f in groups[sec]:
             sugg = f"<div>建议：{_esc('；'.join(f['suggestions']))}</div>" if f.get("suggestions") else ""
+            listed = (f.get("evidence") or {}).get("sentences") or []
+            if len(listed) > 1:
+                sugg += "<div>空泛句：" + "；".join(f"“{_esc(x['quote'])}”" for x in listed) + "</div>"
+            review = f.get("review") or {}
+            if review.get("decision") == "accepted":
+                sugg += "<div class='accepted'>审查人员：已采纳</div>"
+            if review.get("note"):
+                sugg += f"<div class='note'>审查人员备注：{_esc(review['note'])}</div>"
             quote = f["quote"] if len(f["quote"]) <= 60 else f["quote"][:60] + "…"
             parts.append(
                 f"<div class='f sev-{_esc(f['severity'])}' id='{_esc(f['id'])}'>"
@@ -96,6 +130,10 @@ def render_report_html(result: dict) -> str:
                 f"<div>“{_esc(quote)}” — {_esc(f['message'])}</div>{sugg}</div>")
     if not findings:
         parts.append("<p>未发现问题。</p>")
+    grids = table_grids(result)
+    if grids:
+        parts.append("<h2>表格（读取结果，勾稽问题涉及的单元格已标出）</h2>")
+        parts.append(grids_html(grids))
     parts.append("<h2>全文（问题处高亮）</h2>")
     parts.append(f"<div class='text'>{highlight(result.get('text') or '', findings)}</div>")
     parts.append("</body></html>")

@@ -111,7 +111,12 @@ def analyse(doc: Doc, options=None) -> None:
                     continue
                 j = model.judge(text, number)
                 reviewed = model.reviewed_as(text)  # reviewers' decisions outrank the model's
-                generic = reviewed.get("generic", j.p_specific < model.generic_threshold and j.statutory_share < exempt)
+                generic = j.p_specific < model.generic_threshold and j.statutory_share < exempt
+                if number == 5 and not j.stock_driven:
+                    # Problems and plans seldom carry numbers: in section five a sentence is
+                    # generic for its stock wording, not for lacking a number or a date.
+                    generic = False
+                generic = reviewed.get("generic", generic)
                 r = SentenceResult(number, s.start, s.end, j.p_specific, generic, j.statutory_share,
                                    j.reasons, j.stock_phrases, j.features)
                 if index is not None and j.statutory_share < exempt and reviewed.get("shared", True):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..structure.markers import strip_marker
-from .text import nfkc, norm
+from .text import nfkc, norm, phrase_shape
 
 _UNITS = (r"条|件|篇|次|场|期|个|项|份|批|部|名|人次|人|户|家|宗|册|万|亿|元|天|日|小时|分钟|所|类|栏|处|"
           r"张|幅|则|本|套|台|支|起|趟|轮|组|余|多|%|％|倍|月")
@@ -89,13 +89,16 @@ class Lexicon:
 
     @property
     def stock_lengths(self) -> list[int]:
-        return sorted({len(p) for p in self.stock}, reverse=True)
+        return phrase_shape(self, self.stock)[0]
 
-    def _cover(self, s: str, phrases, lengths) -> list[tuple[int, int]]:
+    def _cover(self, s: str, phrases, lengths, k: int = 0, starts=None) -> list[tuple[int, int]]:
+        """Spans of `phrases` in s, length by length (`starts`: the phrases' first k
+        characters — only positions where one starts are tried)."""
+        positions = range(len(s)) if starts is None else [i for i in range(len(s)) if s[i:i + k] in starts]
         spans = []
         for n in lengths:
-            for i in range(len(s) - n + 1):
-                if s[i:i + n] in phrases:
+            for i in positions:
+                if i + n <= len(s) and s[i:i + n] in phrases:
                     spans.append((i, i + n))
         return spans
 
@@ -111,7 +114,7 @@ class Lexicon:
 
     def stock_share(self, s: str) -> tuple[float, list[str]]:
         n = norm(s)
-        spans = self._cover(n, self.stock, self.stock_lengths)
+        spans = self._cover(n, self.stock, *phrase_shape(self, self.stock))
         found, seen = [], set()
         for a, b in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
             p = n[a:b]

@@ -69,6 +69,7 @@ class Judgement:
     reasons: list[str]  # Chinese, largest contributions towards “generic” first
     stock_phrases: list[str]
     statutory_share: float
+    stock_driven: bool = False  # stock wording (not a missing number) is among the pulls towards generic
 
 
 # Inference settings; specificity.json's "config" (chosen at training time) and the folder's
@@ -110,26 +111,46 @@ class BoilerplateModel:
         p = self.spec.p_specific(x)
         contrib = self.spec.contributions(x)
         order = np.argsort(contrib)  # most negative (towards generic) first
-        reasons = []
+        reasons, stock_driven = [], False
         for i in order[:3]:
             name = FEATURE_NAMES[i]
             if contrib[i] < -0.15:
-                reasons.append(_reason(name, feats[name], towards_generic=True))
+                stock_driven |= name in STOCK_FEATURES
+                reason = _reason(name, feats[name], towards_generic=True)
+                if reason:
+                    reasons.append(reason)
         _, phrases = self.lexicon.stock_share(sentence)
-        return Judgement(p, feats, reasons, phrases[:6], feats["statutory"])
+        return Judgement(p, feats, reasons, phrases[:6], feats["statutory"], stock_driven)
 
 
-def _reason(name: str, value: float, towards_generic: bool) -> str:
-    label = FEATURE_LABELS[name]
-    if name in ("stock", "statutory"):
-        return f"{label}{value:.0%}"
-    if name == "generic":
-        return "套话性动词、副词密集"
+# Features whose pull towards "generic" is the wording itself (not a missing detail).
+STOCK_FEATURES = ("generic", "stock")
+# A reason in a reviewer's words: what the sentence lacks (feature absent) or has (present).
+REASON_ABSENT = {
+    "qty": "没有具体数量", "pct": "没有百分比", "date": "没有具体日期", "year": "没有写明年份",
+    "own_doc": "没有引用具体的文件或制度", "named": "没有写出具体的平台、栏目或活动名称",
+    "zero": "没有写明“未收到申请”一类的具体情况", "concrete": "没有具体的行动", "digits": "没有任何数字",
+}
+REASON_PRESENT = {
+    "stat_doc": "只引用了《条例》等法定文件", "problem": "问题只用“有待、不够”一类的笼统措辞表述",
+    "list": "罗列多项而没有展开", "generic": "“加强、进一步、不断”一类的套话动词和副词密集",
+}
+
+
+def _reason(name: str, value: float, towards_generic: bool) -> str | None:
+    """Why a sentence reads as generic, in Chinese; None for a feature that is no reason
+    (which section a sentence is in says nothing about the sentence)."""
+    if name == "section5":
+        return None
+    if name == "stock":
+        return f"多份年报共用的套话短语占全句的{value:.0%}"
+    if name == "statutory":
+        return f"照搬《条例》原文的措辞占全句的{value:.0%}"
     if name == "length":
         return "句子较短"
     if value:
-        return label
-    return "无" + label.replace("含", "", 1)
+        return REASON_PRESENT.get(name, FEATURE_LABELS[name])
+    return REASON_ABSENT.get(name, "缺少" + FEATURE_LABELS[name].replace("含", "", 1))
 
 
 def save(out: Path, spec: SpecificityModel, lexicon: Lexicon, statutory_text: str, index: CommonIndex,

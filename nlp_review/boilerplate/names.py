@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import phrase_shape
+
 LEVEL_NAMES = {1: "省级", 2: "地市级", 3: "县级"}
 _SUFFIX_LEVEL = [("自治区", 1), ("省", 1), ("自治州", 2), ("地区", 2), ("盟", 2), ("自治县", 3), ("自治旗", 3),
                  ("市", 2), ("县", 3), ("区", 3), ("旗", 3)]
@@ -64,18 +66,22 @@ class Gazetteer:
 
     @property
     def lengths(self) -> list[int]:
-        return sorted({len(n) for n in self.codes}, reverse=True)
+        return phrase_shape(self, self.codes)[0]
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         """Longest gazetteer names in text[start:end], left to right, not overlapping."""
         end = len(text) if end is None else end
-        out, i, lengths = [], start, self.lengths
+        lengths, k, starts = phrase_shape(self, self.codes)
+        out, i = [], start
         while i < end:
-            for n in lengths:
-                if i + n <= end and text[i:i + n] in self.codes:
-                    out.append((i, i + n, text[i:i + n]))
-                    i += n
-                    break
+            if text[i:i + k] in starts:
+                for n in lengths:
+                    if i + n <= end and text[i:i + n] in self.codes:
+                        out.append((i, i + n, text[i:i + n]))
+                        i += n
+                        break
+                else:
+                    i += 1
             else:
                 i += 1
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..structure.markers import heading_words
 
@@ -36,10 +37,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def norm(s: str) -> str:
-    """Comparison form: NFKC, no spaces or punctuation, every year as “Y”."""
+def _norm(s: str) -> str:
     s = _YEAR.sub("Y", nfkc(s))
     return _PUNCT.sub("", s)
+
+
+_norm_sentence = lru_cache(maxsize=8192)(_norm)  # a sentence is normalised by several features
+
+
+def norm(s: str) -> str:
+    """Comparison form: NFKC, no spaces or punctuation, every year as “Y”."""
+    return _norm_sentence(s) if len(s) <= 512 else _norm(s)
 
 
 def fingerprint(text: str) -> str:
@@ -68,3 +76,15 @@ def jaccard(a: set, b: set) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def phrase_shape(owner, names) -> tuple[list[int], int, frozenset[str]]:
+    """(the distinct lengths of `names`, longest first; the shortest length k; every name's
+    first k characters), cached on `owner` while their number holds. A scan tests
+    text[i:i + k] once per position and tries the lengths only where a name can start."""
+    cached = owner.__dict__.get("_phrase_shape")
+    if cached is None or cached[0] != len(names):
+        k = min((len(n) for n in names), default=1)
+        cached = owner.__dict__["_phrase_shape"] = (
+            len(names), sorted({len(n) for n in names}, reverse=True), k, frozenset(n[:k] for n in names))
+    return cached[1:]

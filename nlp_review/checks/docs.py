@@ -27,7 +27,7 @@ def find(rule_id: str) -> tuple[Optional[Rule], Optional[str]]:
 
 def rule_doc(rule: Rule) -> str:
     """A rule's docs and examples, in Chinese."""
-    lines = [f"{rule.id}  {CATEGORY_NAMES[rule.category]}（{rule.category}）· {SEVERITY_NAMES[rule.severity]}（{rule.severity}）",
+    lines = [f"{rule.id}  {CATEGORY_NAMES[rule.category]} · {SEVERITY_NAMES[rule.severity]}",
              f"说明：{rule.description}",
              f"提示语模板：{rule.message}",
              f"需要：{'、'.join(rule.needs) or '—'}",

@@ -41,6 +41,8 @@ REDIRECTS: dict[str, str] = {
     "TABLE.ROW_UNREADABLE": "FORMAT.TABLE_ROW_UNREADABLE",  # category format
     "DATE.MALFORMED": "FORMAT.DATE_MALFORMED",  # category format (DATE.* are contradictions)
     "DATE.SIGNATURE_LATE": "FORMAT.SIGNATURE_LATE",  # category format
+    # one finding per section now lists the section's generic sentences and states the share
+    "BOILERPLATE.SECTION_GENERIC": "BOILERPLATE.GENERIC_SENTENCE",
 }
 # What a rule may need besides Doc layers (pipeline.py / component.py name those).
 PREVIOUS = "previous"  # last year's report in `Options.previous`

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..component import component
 from ..doc import Doc, Finding
+from ..options import severity_kept
 from .registry import selected
 
 
@@ -18,9 +19,10 @@ def run_checks(doc: Doc, options, categories=None) -> None:
 
 
 def keep_findings(doc: Doc, findings: list[Finding], options) -> None:
-    """Keep findings at or above the minimum confidence, one per rule, span and message,
+    """Keep findings at or above the minimum confidence and severity, one per rule, span and message,
     in text order, numbered f-0001…"""
-    findings = [f for f in findings if f.confidence >= options.min_confidence]
+    findings = [f for f in findings if f.confidence >= options.min_confidence
+                and severity_kept(f.severity, getattr(options, "min_severity", None))]
     seen, unique = set(), []
     for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule)):
         k = (f.rule, f.start, f.end, f.message)

@@ -44,14 +44,26 @@ def _ancestors(units: list[Unit], i: int):
         p = units[p].parent
 
 
-def label_units(doc: Doc, model, units: list[Unit]) -> list[tuple[str, float, list[str]]]:
-    """(accepted label or OTHER, probability, generic mentions) for each unit."""
+def score_units(doc: Doc, model, units_by_section: dict[int, list[Unit]]) -> dict[int, tuple]:
+    """(rows, probabilities, probabilities read bare) of every unit of every section, from
+    one model call: each unit as written and the same unit without its heading (what the
+    text itself says)."""
+    rows = {n: [unit_record(doc, u, units) for u in units] for n, units in units_by_section.items()}
+    flat = [r for rs in rows.values() for r in rs]
+    p = model.proba(flat + [{**r, "heading": "", "context": ""} for r in flat])
+    out, k = {}, 0
+    for n, rs in rows.items():
+        out[n] = (rs, p[k:k + len(rs)], p[len(flat) + k:len(flat) + k + len(rs)])
+        k += len(rs)
+    return out
+
+
+def label_units(doc: Doc, model, units: list[Unit], scored: tuple | None = None) -> list[tuple[str, float, list[str]]]:
+    """(accepted label or OTHER, probability, generic mentions) for each unit (`scored`:
+    its section's entry of `score_units`, computed here when not given)."""
     if not units:
         return []
-    rows = [unit_record(doc, u, units) for u in units]
-    proba = model.proba(rows)
-    # the same units read without their heading: what the text itself says
-    bare = model.proba([{**r, "heading": "", "context": ""} for r in rows])
+    rows, proba, bare = scored if scored is not None else score_units(doc, model, {0: units})[0]
     classes, cfg = model.classes, model.settings  # thresholds: the model folder's config.json
 
     def pick(p) -> tuple[str, float]:
@@ -126,17 +138,44 @@ def element_span(units: list[Unit], labels: list[tuple[str, float, list[str]]], 
     return start, end
 
 
+# Last year's problems and what became of them, however worded: an earlier period
+# (上年度, 去年, 以往, 前期, or an earlier year's report) and its problems, with an outcome
+# (已整改, 得到解决, 落实到位, 尚未整改 …). A problem of last year still only “有待改进”
+# is a problem, not a rectification report.
+_EARLIER = r"(?:上一?年度?|上年|去年|往年|以往|前期|此前|前一年度?|(?P<year>(?:19|20)\d\d)年度?)"
+_THEIR_PROBLEMS = r"[^。！？]{0,40}?(?:问题|不足|短板|差距|意见|建议|整改事项)"
+_OUTCOME = re.compile(r"已|均|整改|解决|纠正|改正|落实到位|得到|完成|尚未|未能|仍在")
+RECTIFICATION = re.compile(_EARLIER + _THEIR_PROBLEMS)
+
+
+def rectification_sentence(doc: Doc) -> tuple[int, int] | None:
+    """The first sentence of section five that reports on earlier problems' rectification."""
+    sec = doc.section(5)
+    if sec is None:
+        return None
+    for s in doc.sentences_in(sec.start, sec.end):
+        text = doc.text[s.start:s.end]
+        for m in RECTIFICATION.finditer(text):
+            year = m.group("year")
+            if year and (doc.year is None or int(year) >= int(doc.year)):
+                continue  # this year's problems
+            if _OUTCOME.search(text):
+                return s.start, s.end
+    return None
+
+
 @component("elements", requires=("text", "sections", "paragraphs", "sentences", "tokens"),
            assigns=("elements", "element_units", "element_mentions"))
 def detect_elements(doc: Doc, options=None) -> None:
     """The required elements of sections one, five and six (classifier over nested units)."""
     model = load()
     units_by_section = segment(doc)
+    scored = score_units(doc, model, units_by_section)
     elements: dict[str, dict] = {}
     detail: dict[int, list] = {}
     for n, keys in KEYS.items():
         units = units_by_section.get(n, [])
-        labels = label_units(doc, model, units)
+        labels = label_units(doc, model, units, scored.get(n))
         detail[n] = list(zip(units, labels))
         for key in keys:
             span = element_span(units, labels, key)
@@ -147,6 +186,10 @@ def detect_elements(doc: Doc, options=None) -> None:
                     elements[key]["generic_mention"] = {"start": mention[0], "end": mention[1]}
             else:
                 elements[key] = {"present": True, "start": span[0], "end": span[1]}
+    if not elements.get("s5.last_year", {}).get("present"):
+        found = rectification_sentence(doc)
+        if found is not None:
+            elements["s5.last_year"] = {"present": True, "start": found[0], "end": found[1]}
     doc.elements = {k: {kk: vv for kk, vv in v.items() if kk != "generic_mention"} for k, v in elements.items()}
     doc.element_units = detail
     doc.element_mentions = {k: v["generic_mention"] for k, v in elements.items() if "generic_mention" in v}

@@ -8,11 +8,6 @@ the enclosing part's text (context), and one-hot section/kind.
 """
 from __future__ import annotations
 
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
-
 
 def _tokens(rows):
     return [r["tokens"] for r in rows]
@@ -39,7 +34,13 @@ def _split(s):
     return s.split()
 
 
-def build_features(words: bool = True, chars: bool = True, heading: bool = True, context: bool = False) -> FeatureUnion:
+def build_features(words: bool = True, chars: bool = True, heading: bool = True, context: bool = False):
+    # scikit-learn only here: reviewing reads these selectors through elements/linear.py without it
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
     parts = []
     if context:
         parts.append(("context", Pipeline([("sel", FunctionTransformer(_context)),

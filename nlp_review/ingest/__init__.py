@@ -20,13 +20,13 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
     head = data[:2048]
     if head.startswith(b"%PDF"):
         return "pdf"
+    from .convert import OLE_MAGIC, is_odt, ole_kind
+    if is_odt(head):
+        return "odt"  # converted to .docx by LibreOffice (convert.py)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "docx"  # verified as a Word document by the docx reader
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise InputError(
-            "ole",
-            "这是旧版 Word（.doc）文件或加密的 Office 文件，无法读取。请在 Word/WPS 中另存为 .docx（不加密）后重新提交。",
-        )
+    if head.startswith(OLE_MAGIC):
+        return ole_kind(data)  # "doc" (.doc/.wps, converted by LibreOffice) or refused
     for magic, name in ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
                         (b"\x1f\x8b", "gzip"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z"),
                         (b"{\\rtf", "RTF")):
@@ -59,6 +59,12 @@ def _read_raw(data: bytes, fmt: str, *, max_pdf_pages: int, pdf_timeout_s: float
     if fmt == "md":
         from .text_reader import read_markdown
         return read_markdown(data)
+    if fmt in ("doc", "odt"):
+        from .convert import to_docx
+        from .docx_reader import read_docx
+        raw = read_docx(to_docx(data, fmt, timeout_s=pdf_timeout_s))
+        raw.meta["converted_from"] = fmt
+        return raw
     if fmt == "docx":
         from .docx_reader import read_docx
         try:

@@ -149,7 +149,7 @@ def build_doc(raw: RawDocument, filename: str | None, data: bytes) -> Doc:
         "sha256": hashlib.sha256(data).hexdigest(),
         "chars": len(text),
     }
-    source.update({k: v for k, v in raw.meta.items() if k in ("encoding", "pages", "ocr")})
+    source.update({k: v for k, v in raw.meta.items() if k in ("encoding", "pages", "ocr", "converted_from")})
     doc = Doc(text=text, source_map=b.smap, source=source)
     doc.table_spans = [g.span for g in grids]
     doc.grids = grids

@@ -17,6 +17,11 @@ Source locations are {"para": i, "run": r} with the character `offset` inside th
   text: it ends a line in `Doc.text` (as the reader sees it) and stays mapped to the run.
   Field instructions (``w:instrText``) are not text; a field's displayed result is.
 
+Every loc also says where a reviewer counts in Word: ``"body": n`` for the n-th body
+paragraph (table cells and text boxes not counted, 1-based), or ``"table": t, "row": r,
+"col": c`` for a paragraph in a cell of the t-th table (grid row and column, 1-based);
+text-box paragraphs carry neither.
+
 So for any finding offset k, ``locate(k)`` = {"para": i, "run": r, "offset": o} and
 ``iter_runs(iter_paragraphs(doc)[i])[r].text[o]`` is the character `Doc.text[k]` came
 from (before the one-to-one normalisation of builder.normalize_char).
@@ -233,21 +238,32 @@ class _Reader:
         self.document = document
         self.index = 0
         self._P = DocxParagraph
+        # Where a reviewer counts: body paragraphs (not table cells or text boxes) by number,
+        # table cells by table, row and column (all 1-based); added to every piece's loc.
+        self.body_paras = 0
+        self.tables = 0
+        self.place: dict | None = {}  # {} in the body; a cell's place; None in a text box
         self.budget = Budget()
 
     def paragraph(self, p) -> list[Paragraph]:
         """The paragraph itself, then those of its text boxes (same order as iter_paragraphs)."""
         i = self.index
         self.index += 1
+        place = self.place
+        if place == {}:
+            self.body_paras += 1
+            place = {"body": self.body_paras}
         self.budget.add_paragraph()
         para = self._P(p, self.document._body)
-        pieces = [Piece(run.text, {"para": i, "run": r}, 0)
+        pieces = [Piece(run.text, {"para": i, "run": r, **(place or {})}, 0)
                   for r, run in enumerate(iter_runs(para)) if run.text]
         self.budget.add_chars(sum(len(pc.text) for pc in pieces))
         out = [Paragraph(pieces=pieces)]
         out.extend(docx_paragraph_pictures(self.document, p, i, _iter_r_elements))  # OCR of its pictures (images.py)
+        outer, self.place = self.place, None
         for box in _textbox_contents(p):
             out.extend(self.container(box, tables_inline=True))
+        self.place = outer
         return out
 
     def container(self, parent, tables_inline: bool = False) -> list:
@@ -266,7 +282,9 @@ class _Reader:
     def table(self, tbl) -> TableBlock:
         first_para = self.index
         table = TableBlock(loc={"para": first_para})
-        for tr in _table_rows(tbl):
+        self.tables += 1
+        outer = self.place
+        for row_no, tr in enumerate(_table_rows(tbl), start=1):
             row: list[TableCell] = []
             tr_pr = tr.find(_q("trPr"))
             before = after = 0
@@ -277,6 +295,7 @@ class _Reader:
                 after = max(0, _int_val(tr_pr.find(_q("gridAfter"))))
             row.extend(TableCell() for _ in range(before))
             for k, tc in enumerate(cells):
+                self.place = {"table": self.tables, "row": row_no, "col": len(row) + 1} if outer == {} else outer
                 tc_pr = tc.find(_q("tcPr"))
                 span, continuation = 1, False
                 if tc_pr is not None:
@@ -294,6 +313,7 @@ class _Reader:
             self.budget.add_cells(len(row))
             table.rows.append(row)
             self.budget.check_rows(len(table.rows))
+        self.place = outer
         return table
 
 

@@ -121,7 +121,7 @@ def add_command(sub) -> None:
     p.add_argument("--only", action="append", choices=list(TRAINERS), metavar="MODEL",
                    help="只训练某个模型（可重复）：" + "、".join(TRAINERS))
     p.add_argument("--quick", action="store_true", help="只构建很小的模型（用于测试）")
-    p.add_argument("--force", action="store_true", help="即使金标准指标变差也切换 CURRENT")
+    p.add_argument("--force", action="store_true", help="即使金标准指标变差也切换为当前版本")
     p.add_argument("--tolerance", type=float, default=versions.TOLERANCE,
                    help="金标准指标允许的下降幅度（默认 0：任何下降都不切换）")
     p.set_defaults(func=_cmd)
@@ -134,14 +134,14 @@ def add_command(sub) -> None:
     sh = msub.add_parser("show", help="显示某个版本的模型卡（默认当前版本）")
     sh.add_argument("version", nargs="?")
     sh.set_defaults(func=_cmd_show)
-    pr = msub.add_parser("promote", help="把 CURRENT 切换到某个版本（金标准指标不得变差）")
+    pr = msub.add_parser("promote", help="把当前版本（models/CURRENT）切换到某个版本（金标准指标不得变差）")
     pr.add_argument("version")
     pr.add_argument("--force", action="store_true", help="即使金标准指标变差也切换")
     pr.add_argument("--tolerance", type=float, default=versions.TOLERANCE)
     pr.set_defaults(func=_cmd_promote)
-    rb = msub.add_parser("rollback", help="CURRENT 回到上一次切换之前的版本")
+    rb = msub.add_parser("rollback", help="当前版本回到上一次切换之前的版本")
     rb.set_defaults(func=_cmd_rollback)
-    hi = msub.add_parser("history", help="CURRENT 的切换与拒绝记录")
+    hi = msub.add_parser("history", help="当前版本的切换与拒绝记录")
     hi.set_defaults(func=_cmd_history)
 
 

@@ -69,6 +69,8 @@ class FeedbackSet:
     stats: dict
     source: Optional[str] = None  # the file read
     sha256: Optional[str] = None
+    # cells corrected without a decision on a finding (the page's table corrections), with provenance
+    corrections: list[dict] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The export as read (for readers of the raw rows, e.g. the typo reranker's)."""
@@ -117,9 +119,7 @@ def _decision(row: dict) -> Decision:
                     suggestions=list(f.get("suggestions") or []), evidence=dict(f.get("evidence") or {}),
                     confidence=f.get("confidence"), section_text=f.get("section_text"),
                     corrected_cells=list(f.get("corrected_cells") or []),
-                    provenance={"review_id": row.get("review_id"), "finding_id": row.get("finding_id"),
-                                "source_sha256": row.get("source_sha256"), "created_at": row.get("created_at"),
-                                "note": row.get("note")})
+                    provenance=_decision_provenance(row))
 
 
 def read_feedback(lines: Iterable[str], source: Optional[str] = None) -> FeedbackSet:
@@ -142,18 +142,47 @@ def read_feedback(lines: Iterable[str], source: Optional[str] = None) -> Feedbac
             stats["unreadable"] += 1
             continue
         latest[key] = row
-    decisions = []
+    stats["superseded"] = stats["rows"] - stats["unreadable"] - len(latest)
+    _expand_groups(latest)
+    decisions, corrections = [], []
     for row in latest.values():
         if row.get("decision") not in DECISIONS:
             stats["undecided"] += 1
+            for c in row["finding"].get("corrected_cells") or []:
+                corrections.append({**c, "rule": row["finding"]["rule"], "decision": None,
+                                    "provenance": _decision_provenance(row)})
             continue
         try:
             decisions.append(_decision(row))
         except (KeyError, TypeError, ValueError):
             stats["unreadable"] += 1
     stats["decisions"] = len(decisions)
-    stats["superseded"] = stats["rows"] - stats["unreadable"] - len(latest)
-    return FeedbackSet(decisions, dict(stats), source, digest.hexdigest())
+    return FeedbackSet(decisions, dict(stats), source, digest.hexdigest(), corrections)
+
+
+def _decision_provenance(row: dict) -> dict:
+    return {"review_id": row.get("review_id"), "finding_id": row.get("finding_id"),
+            "source_sha256": row.get("source_sha256"), "created_at": row.get("created_at"), "note": row.get("note")}
+
+
+def _expand_groups(latest: dict[tuple, dict]) -> None:
+    """A decision on a grouped finding (one generic-sentence finding per section) is a decision
+    on each sentence it lists, unless the reviewer decided on that sentence alone ("f-0003.2")."""
+    for (review, fid), row in list(latest.items()):
+        sentences = (row["finding"].get("evidence") or {}).get("sentences")
+        if not isinstance(sentences, list) or "group" in row["finding"]:
+            continue
+        del latest[(review, fid)]
+        for i, s in enumerate(sentences):
+            if not isinstance(s, dict) or "context" not in s:
+                continue
+            one = {**row["finding"], "start": s["start"], "end": s["end"], "quote": s["quote"],
+                   "context": s["context"], "context_start": s["context_start"], "group": fid,
+                   "evidence": {k: v for k, v in s.items() if k not in ("start", "end", "quote", "context",
+                                                                      "context_start")}}
+            if i:  # cells corrected along with the decision are kept once, not per sentence
+                one.pop("corrected_cells", None)
+            latest.setdefault((review, f"{fid}.{i}"), {**row, "finding_id": f"{fid}.{i}", "finding": one})
 
 
 def load_feedback(path: Path) -> FeedbackSet:
@@ -193,6 +222,7 @@ def labelled_sets(fs: FeedbackSet) -> dict[str, list[dict]]:
             sets["other"].append(_row(d, quote=d.quote, section=d.section, label=1 if d.accepted else 0))
         for c in d.corrected_cells:
             sets["table_cells"].append(_row(d, **c))
+    sets["table_cells"].extend(fs.corrections)
     return sets
 
 

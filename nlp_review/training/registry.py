@@ -23,7 +23,7 @@ TRAINERS: dict[str, str] = {
 }
 # One line each for `nlp-review train --help`.
 DESCRIPTIONS: dict[str, str] = {
-    "typo_lm": "错别字候选与语言模型：官方文本与年报字符 4-gram 语言模型、混淆集、短语与名称表；本年度报告计入年报语言模型，审查人员不采纳的错别字加入保护词",
+    "typo_lm": "错别字候选与语言模型：官方文本与年报字符四元语言模型、混淆集、短语与名称表；本年度报告计入年报语言模型，审查人员不采纳的错别字加入保护词",
     "typo_rerank": "错别字重排序模型（在 typo_lm 之后训练）：合成错误与审查人员对错别字提示的采纳/不采纳",
     "typo_neural": "神经网络错别字检测（ELECTRA，需 [train] 扩展；默认不启用）",
     "elements": "必备要素分类器（第一、五、六部分）；审查人员对要素缺失提示的决定作为弱标注",

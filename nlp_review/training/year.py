@@ -24,7 +24,7 @@ from typing import Optional
 from ..tables.schema import TABLE3_COLUMNS
 from .feedback import FeedbackSet, labelled_sets, load_feedback, write_sets
 
-SUPPORTED = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
+SUPPORTED = {".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown"}
 # The year's reports the statistics take at most (a fixed sample by sha256): the boilerplate
 # lexicon counts every n-gram and its index holds 3–5 KB per sentence in memory, the report
 # LM counts every character; a national year of ~150,000 reports is sampled. Every report is

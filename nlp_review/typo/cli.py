@@ -10,7 +10,7 @@ def add_command(sub) -> None:
     p = sub.add_parser("correct", help="逐行纠正错别字：标准输入每行一句，标准输出每行输出纠正后的句子")
     p.add_argument("--no-rules", action="store_true", help="只用模型，不用领域规则")
     p.add_argument("--mode", choices=("stat", "neural", "stat+neural"), default=None,
-                   help="使用的模型（默认见 nlp_review/typo/engine.py 的 MODE）")
+                   help="使用的模型（默认值见 nlp_review/typo/engine.py）")
     p.set_defaults(func=_cmd)
 
 

@@ -48,6 +48,24 @@ async function upload(file) {
   if (!resp.ok) { setStatus("无法审查：" + (body.message || resp.status), true); return; }
   location.hash = "#/reviews/" + body.id;
   show(body, {});
+  loadHistory();
+}
+
+async function loadHistory() {
+  let body;
+  try {
+    const resp = await fetch("/v1/reviews?limit=20");
+    if (!resp.ok) return;
+    body = await resp.json();
+  } catch (e) { return; }
+  const rows = body.reviews || [];
+  $("history").hidden = !rows.length;
+  $("history-list").innerHTML = rows.map((r) => {
+    const bs = r.by_severity || {};
+    return "<li><a href='#/reviews/" + esc(r.id) + "' data-id='" + esc(r.id) + "'>" + esc(r.title || r.filename || r.id) +
+      "</a> <span class='hint'>" + esc((r.created_at || "").replace("T", " ").slice(0, 16)) + "　" +
+      Object.keys(SEVS).map((k) => SEVS[k] + " " + (bs[k] || 0)).join("，") + "</span></li>";
+  }).join("");
 }
 
 async function load(id) {
@@ -71,11 +89,80 @@ function show(review, feedback) {
     Object.keys(SEVS).map((k) => SEVS[k] + " " + (bs[k] || 0) + " 个").join("，") + "</div>" +
     // tables read partly or not at all: which checks did not run (scores.coverage.notes)
     ((s.coverage && s.coverage.notes) || []).map((t) => "<div class='coverage'>" + esc(t) + "</div>").join("");
-  $("dl-docx").href = review.links.annotated_docx;
-  $("dl-docx").setAttribute("download", "");
-  $("dl-html").href = review.links.report_html;
+  setLinks();
   renderFilters();
+  renderTables();
   render();
+}
+
+function setLinks() {
+  const links = state.review.links;
+  const q = state.sev === "all" ? "" : "?severity=" + state.sev;
+  $("dl-docx").href = links.annotated_docx + q;
+  $("dl-docx").setAttribute("download", "");
+  $("dl-html").href = links.report_html + q;
+  $("dl-json").href = links.export + q;
+  $("dl-json").setAttribute("download", "");
+}
+
+// Where a finding is marked: its span, or each sentence a grouped finding lists.
+function spansOf(f) {
+  const listed = (f.evidence && f.evidence.sentences) || [];
+  if (!listed.length) return [f];
+  return listed.map((x, i) => Object.assign({}, f, {start: x.start, end: x.end, part: i}))
+    .filter((x) => !isDismissed(f.id + "." + x.part));
+}
+function isDismissed(id) { return (state.feedback[id] || {}).decision === "dismissed"; }
+
+function renderTables() {
+  const grids = state.review.table_grids || [];
+  $("tables").hidden = !grids.length;
+  let html = "";
+  for (const g of grids) {
+    const uniform = g.rows.every((r) => r.cells.length === g.columns.length && !r.columns);
+    html += "<table class='grid' data-table='" + esc(g.table) + "'><caption>" + esc(g.title) + "</caption>";
+    if (uniform) html += "<tr><th></th>" + g.columns.map((c) => "<th>" + esc(c) + "</th>").join("") + "</tr>";
+    for (const r of g.rows) {
+      html += "<tr><th>" + esc(r.label) + "</th>";
+      r.cells.forEach((c, i) => {
+        const v = c.value === null || c.value === undefined ? "—" : String(c.value);
+        html += "<td class='cell" + (c.findings.length ? " idc" : "") + "' data-key='" + esc(c.key) + "'" +
+          (c.findings.length ? " title='勾稽问题：" + esc(c.findings.join("、")) + "（点击更正）'" : " title='点击更正'") + ">" +
+          (uniform ? "" : "<small>" + esc(r.columns[i]) + "</small> ") + "<span class='v'>" + esc(v) + "</span></td>";
+      });
+      html += "</tr>";
+    }
+    html += "</table>";
+  }
+  $("table-grids").innerHTML = html;
+}
+
+function editCell(td) {
+  if (td.querySelector("input")) return;
+  const span = td.querySelector(".v");
+  const input = document.createElement("input");
+  input.type = "number"; input.min = "0"; input.step = "any"; input.className = "cell-input";
+  input.value = span.textContent === "—" ? "" : span.textContent;
+  span.hidden = true;
+  td.appendChild(input);
+  input.focus();
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") correctCell(td.dataset.key, input.value);
+    if (e.key === "Escape") { input.remove(); span.hidden = false; }
+  });
+}
+
+async function correctCell(key, value) {
+  const v = Number(value);
+  if (value === "" || !isFinite(v) || v < 0) { setStatus("单元格的更正值应为非负数。", true); return; }
+  setStatus("正在按更正后的表格重新审查……");
+  const resp = await fetch("/v1/reviews/" + state.review.id + "/cells", {
+    method: "POST", headers: Object.assign({"Content-Type": "application/json"}, headers()),
+    body: JSON.stringify({cells: {[key]: v}})});
+  const body = await resp.json();
+  if (!resp.ok) { setStatus("更正未保存：" + (body.message || resp.status), true); return; }
+  show(body, body.feedback || {});
+  setStatus("已更正单元格并重新审查，共 " + body.findings.length + " 个问题。");
 }
 
 function renderFilters() {
@@ -92,7 +179,7 @@ function renderText() {
   const fs = state.review.findings.filter(visible);
   const cuts = new Set([0, text.length]);
   const pins = {};
-  for (const f of fs) {
+  for (const f of fs.flatMap(spansOf)) {
     if (f.end > f.start) { cuts.add(f.start); cuts.add(f.end); }
     else { (pins[f.start] = pins[f.start] || []).push(f); cuts.add(f.start); }
   }
@@ -103,7 +190,7 @@ function renderText() {
     for (const f of pins[a] || []) html += "<span class='pin' data-f='" + esc(f.id) + "' title='" + esc(f.message) + "'>▲</span>";
     if (z === undefined || z <= a) continue;
     const seg = esc(text.slice(a, z));
-    const over = fs.filter((f) => f.start <= a && z <= f.end && f.end > f.start);
+    const over = fs.flatMap(spansOf).filter((f) => f.start <= a && z <= f.end && f.end > f.start);
     if (!over.length) { html += seg; continue; }
     over.sort((x, y) => SEV_RANK[x.severity] - SEV_RANK[y.severity]);
     html += "<mark class='cat-" + esc(over[0].category) + "' data-f='" + esc(over.map((f) => f.id).join(" ")) +
@@ -121,14 +208,23 @@ function renderFindings() {
     html += "<div class='sec'><h3>" + esc(SECTIONS[k] || "标题、前言与落款") + "</h3>";
     for (const f of groups[k]) {
       const fb = state.feedback[f.id] || {};
-      const st = fb.decision === "accepted" ? "已采纳" : fb.decision === "dismissed" ? "已忽略" : "";
+      const st = fb.decision === "accepted" ? "已采纳" : fb.decision === "dismissed" ? "不采纳（不会出现在下载的文件中）" : "";
       const quote = f.quote.length > 50 ? f.quote.slice(0, 50) + "…" : f.quote;
+      const listed = (f.evidence && f.evidence.sentences) || [];
+      const parts = listed.length > 1 ? "<ol class='parts'>" + listed.map((x, i) => {
+        const off = isDismissed(f.id + "." + i);
+        return "<li class='part" + (off ? " dismissed" : "") + "' data-part='" + i + "'>" + esc(x.quote.length > 40 ? x.quote.slice(0, 40) + "…" : x.quote) +
+          " <button data-act='" + (off ? "undo-part" : "dismiss-part") + "'>" + (off ? "撤销" : "不是套话") + "</button></li>";
+      }).join("") + "</ol>" : "";
       html += "<div class='finding sev-" + esc(f.severity) + (fb.decision ? " " + fb.decision : "") + "' id='fd-" + esc(f.id) +
         "' data-f='" + esc(f.id) + "'><div class='meta'>[" + SEVS[f.severity] + "] " + esc(CATS[f.category] || f.category) +
-        " · " + esc(f.rule) + "</div><div><span class='quote'>“" + esc(quote) + "”</span> " + esc(f.message) + "</div>" +
-        (f.suggestions && f.suggestions.length ? "<div>建议：" + esc(f.suggestions.join("；")) + "</div>" : "") +
+        "<span class='code'>" + esc(f.rule) + "</span></div><div><span class='quote'>“" + esc(quote) + "”</span> " + esc(f.message) + "</div>" +
+        (f.suggestions && f.suggestions.length ? "<div>建议：" + esc(f.suggestions.join("；")) + "</div>" : "") + parts +
         "<div class='actions'><button data-act='accepted'>采纳</button><button data-act='dismissed'>不采纳</button>" +
-        "<span class='state'>" + st + "</span></div></div>";
+        (fb.decision ? "<button data-act='undo'>撤销</button>" : "") +
+        "<span class='state'>" + st + "</span></div>" +
+        "<div class='note-row'><textarea class='note' rows='1' maxlength='2000' placeholder='备注（随批注和报告导出）'>" +
+        esc(fb.note || "") + "</textarea><button data-act='note'>保存备注</button></div></div>";
     }
     html += "</div>";
   }
@@ -137,15 +233,21 @@ function renderFindings() {
 
 function render() { renderText(); renderFindings(); }
 
-async function decide(fid, decision) {
+// decision: "accepted" | "dismissed" | null (undo); part: a listed sentence of a grouped finding.
+async function decide(fid, decision, note, part) {
+  const payload = {decision: decision};
+  if (note !== undefined) payload.note = note;
+  else if (part === undefined && state.feedback[fid] && state.feedback[fid].note) payload.note = state.feedback[fid].note;
+  if (part !== undefined) payload.sentence = part;
   const resp = await fetch("/v1/reviews/" + state.review.id + "/findings/" + encodeURIComponent(fid), {
     method: "POST", headers: Object.assign({"Content-Type": "application/json"}, headers()),
-    body: JSON.stringify({decision: decision})});
+    body: JSON.stringify(payload)});
   const body = await resp.json();
   if (!resp.ok) { setStatus("反馈未保存：" + (body.message || resp.status), true); return; }
-  state.feedback[fid] = body;
-  setStatus(decision === "accepted" ? "已采纳该问题。" : "已标记为不采纳。");
-  renderFindings();
+  state.feedback[body.finding_id] = body;
+  setStatus(note !== undefined ? "备注已保存。" : decision === "accepted" ? "已采纳该问题。" :
+    decision === "dismissed" ? (part !== undefined ? "已将该句标为不是套话。" : "已标记为不采纳，下载的文件中不再包含该问题。") : "已撤销。");
+  render();
 }
 
 function focusFinding(fid) {
@@ -170,12 +272,28 @@ function init() {
     if (state.cats.has(c)) state.cats.delete(c); else state.cats.add(c);
     renderFilters(); render();
   });
-  $("sev-filter").addEventListener("change", (e) => { state.sev = e.target.value; render(); });
+  $("sev-filter").addEventListener("change", (e) => { state.sev = e.target.value; setLinks(); render(); });
+  $("table-grids").addEventListener("click", (e) => {
+    const td = e.target.closest("td.cell");
+    if (td) editCell(td);
+  });
+  $("history-list").addEventListener("click", (e) => {
+    const a = e.target.closest("a[data-id]");
+    if (a) { e.preventDefault(); location.hash = "#/reviews/" + a.dataset.id; load(a.dataset.id); }
+  });
+  loadHistory();
   $("findings").addEventListener("click", (e) => {
     const card = e.target.closest(".finding");
     if (!card) return;
     const act = e.target.dataset && e.target.dataset.act;
-    if (act) decide(card.dataset.f, act); else focusFinding(card.dataset.f);
+    const fid = card.dataset.f, fb = state.feedback[fid] || {};
+    if (!act) { if (e.target.tagName !== "TEXTAREA") focusFinding(fid); return; }
+    const li = e.target.closest(".part");
+    if (act === "accepted" || act === "dismissed") decide(fid, act);
+    else if (act === "undo") decide(fid, null);
+    else if (act === "note") decide(fid, fb.decision || null, card.querySelector("textarea.note").value);
+    else if (act === "dismiss-part") decide(fid, "dismissed", undefined, Number(li.dataset.part));
+    else if (act === "undo-part") decide(fid, null, undefined, Number(li.dataset.part));
   });
   $("doc-text").addEventListener("click", (e) => {
     const m = e.target.closest("[data-f]");

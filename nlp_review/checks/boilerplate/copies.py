@@ -34,7 +34,7 @@ def _copies(doc: Doc, rule, kind: str):
                      previous=last_year(s1=COPIED_PARA + "\n" + PREV_S1)),
                 clean(MINIMAL, previous=last_year())])
 def copied_paragraph(doc: Doc, rule):
-    """（需上年报告）第一或第五部分的某段（≥ 2 句）与上一年度报告的段落相似度 ≥ 0.9（去掉空格、标点和年份后的 difflib 比值）。"""
+    """（需上年报告）第一或第五部分的某段（≥ 2 句）与上一年度报告的段落相似度 ≥ 0.9（去掉空格、标点和年份后的字符序列相似度）。"""
     yield from _copies(doc, rule, "paragraph")
 
 

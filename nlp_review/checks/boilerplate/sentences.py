@@ -31,7 +31,7 @@ def _source(meta: dict) -> str:
       examples=[flag(_SHARED, quote=_SHARED), clean("本局在门户网站开设“双减进行时”专栏，全年发布课后服务信息47条。"),
                 clean("行政机关应当建立健全政府信息公开协调机制。")])
 def shared_across_reports(doc: Doc, rule):
-    """某句（或字符三元组 Jaccard ≥ 0.7 的近似句）也出现在其他机关的年报中（语料与本批报告的 MinHash/LSH 索引）；证据含报告数、最接近的来源及其原句。"""
+    """某句（或字符三元组杰卡德相似度 ≥ 0.7 的近似句）也出现在其他机关的年报中（语料与本批报告的近似句检索索引）；证据含报告数、最接近的来源及其原句。"""
     for r in doc.boilerplate.sentences:
         if not r.shared:
             continue
@@ -47,44 +47,51 @@ def shared_across_reports(doc: Doc, rule):
                                   "similarity": m.similarity} for m in r.shared[1:6]]})
 
 
+# One vague sentence (an opening or closing line) is normal in any report; a section is
+# reported when at least this many of its sentences are generic.
+MIN_GENERIC_SENTENCES = 2
+_CN = "一二三四五六"
+
+
 @rule("BOILERPLATE.GENERIC_SENTENCE", category="boilerplate", severity="info", needs=("boilerplate",),
-      message="该句内容空泛，未写明做了什么、做了多少、何时做的（{reasons}），放在任何机关的年报中都成立。"
+      message="第{cn}部分有{generic}句（共{sentences}句）内容空泛，没有写明做了什么、做了多少、何时做的，"
+              "换成任何机关的年报也成立{above}。这些句子已在正文中逐句标出（此处为第一句），"
               "建议补充具体数量、时间、平台或举措。",
-      examples=[flag(_GENERIC, quote=_GENERIC),
-                flag("始终坚持高标准严要求，全面深化政务公开，持续推动各项工作落地见效。", section=5),
+      examples=[flag(_GENERIC_S1),
+                flag("始终坚持高标准严要求，全面深化政务公开，持续推动各项工作落地见效。\n"
+                     "进一步加强组织领导，不断提升政务公开工作水平，切实保障人民群众的知情权、参与权和监督权。", section=5),
+                clean(Report(bodies={1: SPECIFIC_S1 + "\n" + _GENERIC, 5: SPECIFIC_S5})),  # one vague sentence: no finding
                 clean(Report(bodies={1: SPECIFIC_S1, 5: SPECIFIC_S5})),
                 clean(Report(bodies={1: SPECIFIC_S1 + "\n" + _STATUTORY, 5: SPECIFIC_S5}))])
 def generic_sentence(doc: Doc, rule):
-    """第一或第五部分的某句没有具体内容（可解释特征上的具体性模型）；证据含 P(具体)、起作用的特征和套话短语。"""
-    copied = {(c.start, c.end) for c in doc.boilerplate.copies}
-    for r in doc.boilerplate.sentences:
-        if r.shared or not r.generic or (r.start, r.end) in copied:
-            continue
-        yield rule.finding(
-            doc, r.start, r.end, reasons="；".join(r.reasons) or "缺少具体信息", confidence=round(1.0 - r.p_specific, 3),
-            evidence={"p_specific": round(r.p_specific, 3), "reasons": r.reasons,
-                      **({"template_reports": r.template_reports} if r.template_reports else {}),
-                      "stock_phrases": r.stock_phrases, "features": {k: round(v, 3) for k, v in r.features.items() if v}})
+    """第一或第五部分中内容空泛的句子，每部分一条，列出全部空泛句（可解释特征上的具体性模型；第五部分只看套话措辞，不因没有数字而判为空泛；空泛句不足两句的部分不报告）。
 
-
-@rule("BOILERPLATE.SECTION_GENERIC", category="boilerplate", severity="info", needs=("boilerplate",),
-      message="第{number}部分套话比例偏高：{generic}/{sentences}句内容空泛（{share:.0%}，高于同类年报的{threshold:.0%}）。",
-      examples=[flag(Report(bodies={1: _GENERIC_S1})), clean(MINIMAL)])
-def section_generic(doc: Doc, rule):
-    """第一或第五部分空泛句的比例高于语料中第一部分的第 90 百分位（模型的 section_share_threshold）。"""
+    位置为第一句，证据中逐句列出各空泛句的位置、具体性概率和原因，页面逐句高亮；空泛句比例高于同类年报第 90 百分位时在说明中注明。"""
     from ...boilerplate.model import get_model
 
+    copied = {(c.start, c.end) for c in doc.boilerplate.copies}
     try:
         threshold = get_model().section_share_threshold
-    except Exception:  # noqa: BLE001 — no model, no section-level verdict
-        return
-    for number, counts in doc.boilerplate.section_counts.items():
-        n, g = counts["sentences"], counts["generic"]
-        if n < 4 or g / n <= threshold:
+    except Exception:  # noqa: BLE001 — no model, no comparison with other reports
+        threshold = None
+    by_section: dict[int, list] = {}
+    for r in doc.boilerplate.sentences:
+        if r.generic and not r.shared and (r.start, r.end) not in copied:
+            by_section.setdefault(r.section, []).append(r)
+    for number, rs in sorted(by_section.items()):
+        if len(rs) < MIN_GENERIC_SENTENCES:
             continue
-        sec = doc.section(int(number))
-        end = sec.heading_end if sec.heading_end and sec.heading_end > sec.start else doc.text.find("\n", sec.start)
-        end = end if end and end > sec.start else sec.end
-        yield rule.finding(doc, sec.start, end, number=number, generic=g, sentences=n, share=g / n,
-                           threshold=threshold, confidence=0.8,
-                           evidence={"share": round(g / n, 3), "threshold": threshold, **counts})
+        counts = doc.boilerplate.section_counts.get(str(number)) or {}
+        n = counts.get("sentences") or len(rs)
+        share = counts.get("generic", len(rs)) / n
+        above = f"；空泛句占{share:.0%}，高于同类年报的{threshold:.0%}" if threshold is not None and share > threshold else ""
+        first = rs[0]
+        yield rule.finding(
+            doc, first.start, first.end, cn=_CN[number - 1], generic=len(rs), sentences=n, above=above,
+            confidence=round(1.0 - min(r.p_specific for r in rs), 3),
+            evidence={"sentences": [{"start": r.start, "end": r.end, "quote": doc.text[r.start:r.end],
+                                     "p_specific": round(r.p_specific, 3), "reasons": r.reasons,
+                                     **({"template_reports": r.template_reports} if r.template_reports else {}),
+                                     "stock_phrases": r.stock_phrases} for r in rs],
+                      "share": round(share, 3), **({"threshold": threshold} if threshold is not None else {}),
+                      "p_specific": round(first.p_specific, 3), "reasons": first.reasons})

@@ -65,7 +65,7 @@ def _mismatches(doc: Doc, rule, exact: bool):
                 flag("因政府信息公开引起行政复议1件，结果维持。", quote="1件"),
                 clean("保留以市政府名义印发的行政规范性文件3件。")])
 def table_mismatch(doc: Doc, rule):
-    """正文（前言、第一、五、六部分及第二至四部分的文字）所述确数或零与其措辞对应的表格单元格不一致；只报告把握度 ≥ 0.7 的对应（见 confidence），“受理”数等于新收＋上年结转时不报。"""
+    """正文（前言、第一、五、六部分及第二至四部分的文字）所述确数或零与其措辞对应的表格单元格不一致；只报告把握度 ≥ 0.7 的对应（见置信度），“受理”数等于新收＋上年结转时不报。"""
     yield from _mismatches(doc, rule, exact=True)
 
 
@@ -82,7 +82,7 @@ def approx_mismatch(doc: Doc, rule):
       examples=[flag("全年收到政府信息公开申请2件。本年度共收到政府信息公开申请4件。", quote="4件"),
                 clean("全年收到政府信息公开申请2件。本年度共收到政府信息公开申请2件。")])
 def repeated_mismatch(doc: Doc, rule):
-    """正文两次陈述同一表格数量，数值却不同（rubric C8）。"""
+    """正文两次陈述同一表格数量，数值却不同（审查要点 C8）。"""
     seen = {}
     for c in doc.claims:
         if c.kind not in ("exact", "zero") or c.confidence < 0.85 or c.alternatives:

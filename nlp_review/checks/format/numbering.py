@@ -1,6 +1,8 @@
 """NUMBERING.*: heading numbering and enumerations inside sections one, five and six
 (rubric A8; GB/T 9704-2012 practice: levels run 一、 → （一） → 1. → （1）, one style per
-level, “一是…二是…” starting at 一是 without gaps)."""
+level, “一是…二是…” starting at 一是 without gaps).
+Wrong numbering is a warning, as a typo is: the rubric puts both at S3 (minor, but wrong),
+while 提示 (info) is kept for advisory findings (boilerplate, preferred forms)."""
 from __future__ import annotations
 
 import re
@@ -27,7 +29,7 @@ def _numbered(doc: Doc, number: int) -> list[Heading]:
     return [h for h in doc.headings if h.section == number and h.level > 0 and h.marker is not None]
 
 
-@rule("NUMBERING.MIXED_STYLE", category="format", severity="info", needs=("sections", "headings"),
+@rule("NUMBERING.MIXED_STYLE", category="format", severity="warning", needs=("sections", "headings"),
       message="同一层级的序号样式不一致：前文用“{expected}”样式，此处为“{quote}”。同一层级应使用同一种序号"
               "（层级依次为“一、”“（一）”“1.”“（1）”），括号也应统一为全角。",
       examples=[flag(Report(edits={1: (("（二）依申请公开", "（2）依申请公开"),)}), quote="（2）", suggestion="（二）"),
@@ -49,7 +51,7 @@ def mixed_style(doc: Doc, rule):
 _LOOSE_ONE = re.compile(r"(?<![统唯第同单专逐万])一是(?![的否])")
 
 
-@rule("NUMBERING.ENUM_SEQUENCE", category="format", severity="info", needs=("sections", "headings", "enum_items"),
+@rule("NUMBERING.ENUM_SEQUENCE", category="format", severity="warning", needs=("sections", "headings", "enum_items"),
       message="列举序号不连贯：{detail}。“一是、二是、三是……”应从“一是”开始并依次排列。",
       examples=[flag(Report(edits={5: (("一是政策解读形式较为单一；", "政策解读形式较为单一；"),)}),
                      quote="二是", suggestion="一是"),
@@ -100,7 +102,7 @@ _TOP_LEVEL_S5 = ("一、存在的问题：一是政策解读形式较为单一�
                  "（三）上年度问题整改情况：针对上年度指出的栏目更新不及时问题，已建立专人维护制度，完成整改。")
 
 
-@rule("NUMBERING.TOP_LEVEL_REUSED", category="format", severity="info", needs=("sections", "headings"),
+@rule("NUMBERING.TOP_LEVEL_REUSED", category="format", severity="warning", needs=("sections", "headings"),
       message="第{section}部分内部使用了一级标题序号“{quote}”，与报告的一级标题（一、至六、）混淆。部分内的小标题应使用“（一）”“（二）”。",
       examples=[flag(Report(bodies={5: _TOP_LEVEL_S5}), quote="一、", suggestion="（一）"), clean(MINIMAL)])
 def top_level_reused(doc: Doc, rule):

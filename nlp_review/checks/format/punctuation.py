@@ -1,5 +1,6 @@
 """FORMAT.PUNCT_*: punctuation slips in Chinese prose (rubric F6): “、等”, doubled or
-clashing marks, half-width marks between Chinese characters, unbalanced paired marks."""
+clashing marks, half-width marks between Chinese characters, unbalanced paired marks. Each is a
+warning: wrong (rubric S3, like a typo), not a matter of taste."""
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ _PAIRS = {"《": "》", "“": "”", "（": "）", "〔": "〕"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 
-@rule("FORMAT.PUNCT_DUN_DENG", category="format", severity="info", needs=("paragraphs",),
+@rule("FORMAT.PUNCT_DUN_DENG", category="format", severity="warning", needs=("paragraphs",),
       message="“{quote}”标点有误：列举末项后直接接“等”，“等”前不用顿号。",
       examples=[flag("作业改革、思政教育、校园安全、等主题宣传获得转发。", quote="、等", suggestion="等"),
                 clean("作业改革、思政教育、校园安全等主题宣传获得转发。"), clean("申请各类别、等级证书。")])
@@ -31,7 +32,7 @@ def dun_deng(doc: Doc, rule):
             yield rule.finding(doc, s, e, suggestions=["等"], confidence=0.9)
 
 
-@rule("FORMAT.PUNCT_DOUBLED", category="format", severity="info", needs=("paragraphs",),
+@rule("FORMAT.PUNCT_DOUBLED", category="format", severity="warning", needs=("paragraphs",),
       message="“{quote}”标点重复或冲突，应为“{suggestion}”。",
       examples=[flag("全年主动公开信息120条，，发布解读5篇。", quote="，，", suggestion="，"),
                 flag("全年主动公开信息120条，。", quote="，。", suggestion="。"),
@@ -46,7 +47,7 @@ def doubled(doc: Doc, rule):
         yield rule.finding(doc, s, e, suggestions=[sugg], confidence=0.9, suggestion=sugg)
 
 
-@rule("FORMAT.PUNCT_HALFWIDTH", category="format", severity="info", needs=("paragraphs",),
+@rule("FORMAT.PUNCT_HALFWIDTH", category="format", severity="warning", needs=("paragraphs",),
       message="中文语句中使用了半角标点“{quote}”，应使用全角“{suggestion}”"
               "（全文共{count}处半角标点，分布在{paragraphs}段中，此处为第一处）。",
       examples=[flag("对公众关注的热点问题,以图表等方式予以展现。", quote=",", suggestion="，"),
@@ -70,7 +71,7 @@ def halfwidth(doc: Doc, rule):
                            paragraphs=paragraphs, evidence={"count": len(marks), "paragraphs": paragraphs})
 
 
-@rule("FORMAT.PUNCT_UNBALANCED", category="format", severity="info", needs=("paragraphs",),
+@rule("FORMAT.PUNCT_UNBALANCED", category="format", severity="warning", needs=("paragraphs",),
       message="成对标点“{quote}”缺少与之配对的另一半。",
       examples=[flag("认真贯彻《中华人民共和国政府信息公开条例，推进公开工作。", quote="《"),
                 clean("认真贯彻《中华人民共和国政府信息公开条例》，落实“谁公开谁审查”（见附件）。")])

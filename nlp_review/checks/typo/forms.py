@@ -193,7 +193,7 @@ def doubled_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
                 clean("群众可以通过政府网站查询办理进度。"),
                 clean("认真研究研究，做好集装箱装箱和监测预测预警工作。")])
 def doubled_phrase(doc: Doc, rule):
-    """同一短语在 jieba 分词看不出的位置重复输入（主动公开政府政府情况），或改写前的半句留在了改写后的文字前
+    """同一短语在分词看不出的位置重复输入（主动公开政府政府情况），或改写前的半句留在了改写后的文字前
     （可通过可以通过）；正常叠用见 reduplications.tsv。"""
     token_repeats = [(f.start, f.end) for f in repeated_word(doc)]
     for p_start, p_end in prose_spans(doc):
