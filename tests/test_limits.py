@@ -422,11 +422,12 @@ def test_year_over_year_comparison_of_huge_paragraphs_is_bounded(tmp_path):
         import time
         from nlp_review.boilerplate.yoy import compare
         from nlp_review.ingest import load_path
+        from nlp_review.structure.paragraphs import structure
         from nlp_review.structure.sections import detect_sections
         from nlp_review.structure.sentences import segment
         docs = []
         for _ in range(2):
-            d = load_path({str(path)!r}); detect_sections(d); segment(d); docs.append(d)
+            d = load_path({str(path)!r}); detect_sections(d); structure(d); segment(d); docs.append(d)
         t = time.process_time()
         copies, _unchanged = compare(docs[0], docs[1])
         emit({{"s": time.process_time() - t, "kinds": sorted({{c.kind for c in copies}})}})
