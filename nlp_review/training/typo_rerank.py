@@ -40,6 +40,7 @@ MAX_FPR_REPORTS = 0.004
 MAX_FPR_INDEL = 0.003
 MIN_INDEL = 0.5
 FEEDBACK_WEIGHT = 5.0
+HELDOUT_EXCLUSIONS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "heldout_exclusions.tsv"
 MODEL_RULES = ("TYPO.CHAR_CONFUSION", "TYPO.WORD_CONFUSION", "TYPO.MISSING_CHAR", "TYPO.EXTRA_CHAR")
 N_OFFICIAL, N_REPORT = 16000, 9000
 CONFIGS = ({"max_iter": 300, "learning_rate": 0.08, "max_leaf_nodes": 31, "min_samples_leaf": 40},
@@ -352,6 +353,17 @@ def tune(model: TypoModel, dev: list[tuple[str, str]], clean_reports: list[str])
 
 # ---- the trainer ------------------------------------------------------------------------------------
 
+def heldout_clean(sents: list[str], exclusions: Path = HELDOUT_EXCLUSIONS) -> list[str]:
+    """The error-free report sentences of the tuning: each sentence once (sibling reports
+    repeat whole sentences — a title, an address — which would count one false alarm many
+    times), minus those that turned out to contain a real error (`heldout_exclusions.tsv`)."""
+    bad = set()
+    if exclusions.is_file():
+        bad = {line.split("\t")[0] for line in exclusions.read_text(encoding="utf-8").splitlines()
+               if line and not line.startswith("#")}
+    return [s for s in dict.fromkeys(sents) if s not in bad]
+
+
 def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None, quick: bool, seed: int = 13):
     from .typo_lm import read_corpus
     from .typo_domain import official_split, report_texts
@@ -365,7 +377,7 @@ def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None,
     rng.shuffle(rep)
     n_off, n_rep = (150, 60) if quick else (N_OFFICIAL, N_REPORT)
     cor = Corruptor(res, rng)
-    rep_train, rep_clean = rep[: len(rep) // 2], rep[len(rep) // 2:]
+    rep_train, rep_clean = rep[: len(rep) // 2], heldout_clean(rep[len(rep) // 2:])
     X1, y1, st1 = synthetic_rows(gen, cor, off[:n_off], "official")
     rounds = max(1, math.ceil(n_rep / max(1, len(rep_train))))
     X2, y2, st2 = synthetic_rows(gen, cor, rep_train[:n_rep], "report", rounds)

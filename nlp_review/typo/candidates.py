@@ -43,6 +43,7 @@ MIN_GAIN = 1.5  # an edit the LM does not clearly prefer (official or mixed) is 
 PER_START = 4  # proposals kept per span and replacement length (best gains)
 WORD_MIN_FREQ = 100  # same-pinyin word candidates are common words
 WORDS_PER_KEY = 12
+GUARDED_WORDS = True  # inside name-like spans, a slip that mends a common word is proposed too
 SOURCES = ("char", "word", "phrase", "repeat", "stray")
 _REPEAT = re.compile(r"([\u4e00-\u9fff]{1,6})\1")
 
@@ -192,6 +193,17 @@ class CandidateGenerator:
                     m[st:st + length] = True
         return m
 
+    def _mends_word(self, s: str, i: int, c: str) -> bool:
+        """Does writing c at i make a common two-character word with a neighbour that the
+        text's character does not make (指辉部 → 指挥部, 中国科穴院 → 科学院)? Inside a
+        name-like span only such a slip, or a known name's character, is proposed: an
+        unknown name's own characters (梅塘镇) make no word with the next one."""
+        words = self.r.words
+        for pair, old in ((s[i - 1:i] + c, s[i - 1:i + 1]), (c + s[i + 1:i + 2], s[i:i + 2])):
+            if len(pair) == 2 and words.get(pair, 0) >= WORD_MIN_FREQ and old not in words:
+                return True
+        return False
+
     def _word_info(self, s: str, a: int, b: int) -> tuple[int, int]:
         """(covered, best freq): is s[a:b] inside a dictionary word of 2–4 characters, and
         the frequency of the most frequent such word (b > a; for a gap use a−1, a+1)."""
@@ -299,8 +311,11 @@ class CandidateGenerator:
                 a, b = r.ptr[cur[i]], r.ptr[cur[i] + 1]
                 cs, ns, fs = r.cands[a:b], r.nsrc[a:b], r.flags[a:b]
             comp[i] = r.names.completions(s, i)
-            if guarded[i]:  # inside a name-like span: only a known name's character
-                keep = np.isin(cs, [lm.char_id.get(c, 0) for c in comp[i]])
+            if guarded[i]:  # inside a name-like span: a known name's character, or one that mends a word
+                allowed = [lm.char_id.get(c, 0) for c in comp[i]]
+                if GUARDED_WORDS:
+                    allowed += [c for c in cs.tolist() if self._mends_word(s, i, lm.chars[c - 3])]
+                keep = np.isin(cs, allowed)
                 cs, ns, fs = cs[keep], ns[keep], fs[keep]
             P.append(np.full(len(cs), i, dtype=np.int64))
             C.append(cs.astype(np.int64))
