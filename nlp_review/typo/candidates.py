@@ -278,8 +278,11 @@ class CandidateGenerator:
         cums.append(lp_mix)
         seq = np.concatenate([[PAD] * (ORDER - 2) + [BOUNDARY], ids, [BOUNDARY], [PAD] * ORDER]).astype(np.int64)
         c3, c2a, c2b = sup[:L], sup[L:2 * L], sup[2 * L:]
-        cjk = np.array([is_cjk(ch) for ch in s], dtype=bool)
-        oov = np.array([c == UNK and ch in r.oov for c, ch in zip(cur, s)], dtype=bool)
+        cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+        cjk = (cps >= 0x4E00) & (cps <= 0x9FFF)
+        oov = np.zeros(L, dtype=bool)
+        for k in np.nonzero(cur == UNK)[0].tolist():
+            oov[k] = s[k] in r.oov
         susp = (((c3 == 0) | (np.minimum(c2a, c2b) < 2)) & (cur >= 3) | oov) & cjk
         hard = self._mask(s, names)
         guarded = self._guarded(s)
@@ -297,7 +300,7 @@ class CandidateGenerator:
                 if phrase and not e.phrase:
                     e.phrase, e.kind = phrase, kind
 
-        susp_pos = [int(i) for i in np.nonzero(susp)[0]]
+        susp_pos = np.nonzero(susp)[0].tolist()
         # char candidates, kept only where they make a bigram either corpus has seen
         P, C, N, FL = [], [], [], []
         comp: dict[int, dict] = {}
@@ -409,16 +412,17 @@ class CandidateGenerator:
         elist = [elist[k] for k in keep]
         gains, new_min, old_min = gains[keep], new_min[keep], old_min[keep]
         genre = float(np.mean(lp_rep - lp_off))
-        return elist, self._features(s, elist, gains, new_min, old_min, c3, c2a, c2b, len(susp_pos), comp, genre)
+        return elist, self._features(s, elist, gains, new_min, old_min, c3, c2a, c2b, len(susp_pos), comp, genre,
+                                     guarded)
 
     # ---- features ------------------------------------------------------------------------------
-    def _features(self, s, elist, gains, new_min, old_min, c3, c2a, c2b, n_susp, comp, genre) -> np.ndarray:
+    def _features(self, s, elist, gains, new_min, old_min, c3, c2a, c2b, n_susp, comp, genre, guarded) -> np.ndarray:
         r, lm = self.r, self.lm
         L = len(s)
         NF = len(FEATURES)
         if not elist:
             return np.zeros((0, NF))
-        book, pat = self._book_mask(s).tolist(), self._guarded(s).tolist()
+        book, pat = self._book_mask(s).tolist(), guarded.tolist()
         proper = self._proper_mask(s).tolist()
         rows = [[0.0] * NF for _ in elist]
         g_all = gains.tolist()
@@ -438,6 +442,7 @@ class CandidateGenerator:
         log1p = math.log1p
         sent_len = math.log(L)
         new_min_l, old_min_l = new_min.tolist(), old_min.tolist()
+        c3, c2 = c3.tolist(), np.minimum(c2a, c2b).tolist()
         for k, e in enumerate(elist):
             row = rows[k]
             st, en, new = e.start, e.end, e.text
@@ -465,7 +470,7 @@ class CandidateGenerator:
             row[I_FREQ_NEW] = log1p(min(uni[cid.get(c, UNK)] for c in new)) if new else -1
             p = min(st, L - 1)
             row[I_SUP3] = log1p(c3[p])
-            row[I_SUP2] = log1p(min(c2a[p], c2b[p]))
+            row[I_SUP2] = log1p(c2[p])
             # dictionary words and phrases around the edit, before and after
             a0, b0 = (st, en) if en > st else (max(0, st - 1), min(L, st + 1))
             info = old_info.get((a0, b0))
