@@ -193,16 +193,23 @@ class CandidateGenerator:
                     m[st:st + length] = True
         return m
 
-    def _mends_word(self, s: str, i: int, c: str) -> bool:
+    def _mends_word(self, s: str, i: int, c: str, suffix: frozenset[int] = frozenset()) -> bool:
         """Does writing c at i make a common two-character word with a neighbour that the
         text's character does not make (指辉部 → 指挥部, 中国科穴院 → 科学院)? Inside a
-        name-like span only such a slip, or a known name's character, is proposed: an
-        unknown name's own characters (梅塘镇) make no word with the next one."""
+        name-like span only such a slip, or a known name's character, is proposed. The
+        span's class character (`suffix` positions: 镇, 局, 市 …) does not count as a
+        neighbour: an unknown town's character makes words with it too (梅塘镇 → 城镇)."""
         words = self.r.words
-        for pair, old in ((s[i - 1:i] + c, s[i - 1:i + 1]), (c + s[i + 1:i + 2], s[i:i + 2])):
-            if len(pair) == 2 and words.get(pair, 0) >= WORD_MIN_FREQ and old not in words:
+        for j, pair, old in ((i - 1, s[i - 1:i] + c, s[i - 1:i + 1]), (i + 1, c + s[i + 1:i + 2], s[i:i + 2])):
+            if (len(pair) == 2 and j not in suffix and words.get(pair, 0) >= WORD_MIN_FREQ
+                    and old not in words):
                 return True
         return False
+
+    @staticmethod
+    def _name_suffixes(s: str) -> frozenset[int]:
+        """Positions of the class character that ends a place or organ pattern (市, 局 …)."""
+        return frozenset(x.end() - 1 for rx in (_PLACE, _ORGAN) for x in rx.finditer(s))
 
     def _word_info(self, s: str, a: int, b: int) -> tuple[int, int]:
         """(covered, best freq): is s[a:b] inside a dictionary word of 2–4 characters, and
@@ -304,6 +311,7 @@ class CandidateGenerator:
         # char candidates, kept only where they make a bigram either corpus has seen
         P, C, N, FL = [], [], [], []
         comp: dict[int, dict] = {}
+        suffix = None
         for i in susp_pos:
             if hard[i]:
                 continue
@@ -317,7 +325,9 @@ class CandidateGenerator:
             if guarded[i]:  # inside a name-like span: a known name's character, or one that mends a word
                 allowed = [lm.char_id.get(c, 0) for c in comp[i]]
                 if GUARDED_WORDS:
-                    allowed += [c for c in cs.tolist() if self._mends_word(s, i, lm.chars[c - 3])]
+                    if suffix is None:
+                        suffix = self._name_suffixes(s)
+                    allowed += [c for c in cs.tolist() if self._mends_word(s, i, lm.chars[c - 3], suffix)]
                 keep = np.isin(cs, allowed)
                 cs, ns, fs = cs[keep], ns[keep], fs[keep]
             P.append(np.full(len(cs), i, dtype=np.int64))
