@@ -25,7 +25,7 @@ from .candidates import FEATURES, CandidateGenerator, Edit, TypoResources
 from .confusion import calibrated
 
 ARTIFACT = "rerank.npz"
-START_THRESHOLD = 0.95
+START_THRESHOLD = 0.97
 PARAMS = "params.json"
 
 
