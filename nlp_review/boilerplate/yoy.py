@@ -21,6 +21,10 @@ SENTENCE_SIM = 0.9
 PROBLEM_SIM = 0.85
 PROBLEMS_UNCHANGED_SHARE = 0.6
 MIN_CHARS = 15
+# difflib's ratio is quadratic in the worst case (and with autojunk off, repetitive text is
+# that case): units longer than this are compared sentence by sentence only. Real paragraphs
+# are ≤ 800 characters; sentences are cut at 1,000 (structure/sentences.py).
+MAX_COMPARE_CHARS = 5_000
 SECTIONS = (1, 5)
 
 
@@ -61,11 +65,14 @@ class _Candidates:
         for s in spans:
             t = doc.text[s.start:s.end]
             n = norm(t)
-            if len(n) >= MIN_CHARS and not is_heading(t):
+            if MIN_CHARS <= len(n) <= MAX_COMPARE_CHARS and not is_heading(t):
                 self.units.append((s, n, shingles(t)))
 
     def best(self, text: str) -> tuple[float, Span | None]:
-        n, sh = norm(text), shingles(text)
+        n = norm(text)
+        if len(n) > MAX_COMPARE_CHARS:
+            return 0.0, None
+        sh = shingles(text)
         best, where = 0.0, None
         for span, un, ush in self.units:
             # ratio ≥ 0.85 needs similar lengths and many shared shingles: skip the rest cheaply

@@ -52,10 +52,20 @@ def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
         top = u
         while top.parent is not None:
             top = units[top.parent]
-        context = compact(top.text(doc))[:CONTEXT_CHARS]
+        context = _compact_prefix(doc.text, top.start, top.end, CONTEXT_CHARS)
     return {"section": u.section, "kind": u.kind, "heading": u.heading, "own_heading": u.own_heading,
             "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "context": context,
             "start": u.start, "end": u.end}
+
+
+def _compact_prefix(text: str, start: int, end: int, n: int) -> str:
+    """compact(text[start:end])[:n] without compacting all of a long block for each of its units."""
+    k = 2 * n
+    while True:
+        out = compact(text[start:min(end, start + k)])
+        if len(out) >= n or start + k >= end:
+            return out[:n]
+        k *= 4
 
 
 def strip_marker(s: str) -> str:

@@ -8,6 +8,7 @@ from ..doc import Doc
 from ..errors import InputError
 from .blocks import RawDocument
 from .builder import build_doc
+from .limits import check_lines
 
 FORMATS = ("txt", "docx", "pdf", "html", "md")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -103,6 +104,7 @@ def load_bytes(data: bytes, filename: str | None = None, *, max_bytes: int = DEF
         raise InputError("no_text", "文件中没有可读取的文字内容。")
     if len(doc.text) > MAX_TEXT_CHARS:
         raise InputError("too_long", f"文本过长（{len(doc.text)} 字），超过单份年报的合理长度上限 {MAX_TEXT_CHARS} 字。")
+    check_lines(sum(1 for line in doc.text.split("\n") if line.strip()))
     return doc
 
 

@@ -25,9 +25,12 @@ Merged cells: a cell spanning n grid columns (gridSpan) is emitted once, followe
 n-1 empty cells; a vertically merged continuation cell (vMerge without "restart") is
 emitted empty — those covered positions carry `TableCell.merged` so the table parser never
 takes them for blank values; gridBefore/gridAfter become plain empty cells. Every row
-keeps its grid columns.
+keeps its grid columns. Spans read from the file are clamped so that they never take a row
+past `limits.MAX_TABLE_COLUMNS` grid positions; rows, cells and paragraphs are counted
+against the document's `limits.Budget`.
 
-Zip safety is checked before python-docx opens anything (`check_zip`).
+Zip safety is checked before python-docx opens anything (`check_zip`): entry count, total
+and per-entry inflated size, compression ratio, the size of each XML part.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from typing import Iterator
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
 from .images import docx_paragraph_pictures
+from .limits import MAX_TABLE_COLUMNS, MAX_XML_PART_BYTES, Budget, clamp_span
 
 MAX_ENTRIES = 2000
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
@@ -64,7 +68,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise InputError("corrupt", "文件已损坏或不完整（不是有效的 .docx 压缩包），请重新导出后提交。", str(e))
     if len(infos) > MAX_ENTRIES:
         raise InputError("zip_unsafe", f"压缩包内文件过多（{len(infos)} 个），不像正常的 Word 文档，已拒绝处理。",
@@ -77,10 +81,19 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
         if i.file_size > _RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise InputError("zip_unsafe", "文档中有压缩比异常的内容，疑似压缩炸弹，已拒绝处理。",
                              f"{i.filename}: {i.file_size}/{i.compress_size}")
+    for i in infos:
+        if i.file_size > MAX_XML_PART_BYTES and i.filename.lower().endswith((".xml", ".rels")):
+            raise InputError("zip_unsafe", f"文档中的 XML 部件过大（{i.file_size / 1048576:.0f} MB），不像正常的 Word 文档，已拒绝处理。",
+                             f"{i.filename}: {i.file_size} bytes")
     if any(i.flag_bits & 0x1 for i in infos):
         raise InputError("encrypted", "文档已加密，无法读取。请取消密码保护后重新提交。", "zip entry encrypted")
     names = {i.filename for i in infos}
-    if "word/document.xml" not in names and not _main_part_declared(zf, names):
+    try:
+        declared = "word/document.xml" in names or _main_part_declared(zf, names)
+    except Exception as e:  # an entry that cannot be inflated: bad CRC, unknown method or version
+        raise InputError("corrupt", "文件已损坏或不完整（压缩包内容无法解压），请重新导出后提交。",
+                         f"{type(e).__name__}: {e}")
+    if not declared:
         kind = ("Excel 表格" if "xl/workbook.xml" in names else "PowerPoint 演示文稿" if "ppt/presentation.xml" in names
                 else "OpenDocument 文档" if "mimetype" in names else "普通压缩包")
         raise InputError("not_docx", f"这是{kind}，不是 Word 文档（.docx）。请提交 .docx、PDF、HTML 或文本格式的年报。",
@@ -220,14 +233,17 @@ class _Reader:
         self.document = document
         self.index = 0
         self._P = DocxParagraph
+        self.budget = Budget()
 
     def paragraph(self, p) -> list[Paragraph]:
         """The paragraph itself, then those of its text boxes (same order as iter_paragraphs)."""
         i = self.index
         self.index += 1
+        self.budget.add_paragraph()
         para = self._P(p, self.document._body)
         pieces = [Piece(run.text, {"para": i, "run": r}, 0)
                   for r, run in enumerate(iter_runs(para)) if run.text]
+        self.budget.add_chars(sum(len(pc.text) for pc in pieces))
         out = [Paragraph(pieces=pieces)]
         out.extend(docx_paragraph_pictures(self.document, p, i, _iter_r_elements))  # OCR of its pictures (images.py)
         for box in _textbox_contents(p):
@@ -254,15 +270,18 @@ class _Reader:
             row: list[TableCell] = []
             tr_pr = tr.find(_q("trPr"))
             before = after = 0
+            cells = list(_row_cells(tr))
             if tr_pr is not None:
-                before = _int_val(tr_pr.find(_q("gridBefore")))
-                after = _int_val(tr_pr.find(_q("gridAfter")))
+                # spans never take a row past MAX_TABLE_COLUMNS grid positions (a bomb asks for millions)
+                before = min(max(0, _int_val(tr_pr.find(_q("gridBefore")))), max(0, MAX_TABLE_COLUMNS - len(cells)))
+                after = max(0, _int_val(tr_pr.find(_q("gridAfter"))))
             row.extend(TableCell() for _ in range(before))
-            for tc in _row_cells(tr):
+            for k, tc in enumerate(cells):
                 tc_pr = tc.find(_q("tcPr"))
                 span, continuation = 1, False
                 if tc_pr is not None:
-                    span = max(1, _int_val(tc_pr.find(_q("gridSpan")), 1))
+                    room = MAX_TABLE_COLUMNS - len(row) - (len(cells) - k - 1)
+                    span = clamp_span(_int_val(tc_pr.find(_q("gridSpan")), 1), max(1, room))
                     vm = tc_pr.find(_q("vMerge"))
                     continuation = vm is not None and vm.get(_q("val"), "continue") != "restart"
                     h_merge = tc_pr.find(_q("hMerge"))  # legacy horizontal merge
@@ -271,8 +290,10 @@ class _Reader:
                 paras = [b for b in self.container(tc, tables_inline=True) if isinstance(b, Paragraph)]
                 row.append(TableCell(merged=True) if continuation else TableCell(paragraphs=paras))
                 row.extend(TableCell(merged=True) for _ in range(span - 1))
-            row.extend(TableCell() for _ in range(after))
+            row.extend(TableCell() for _ in range(min(after, max(0, MAX_TABLE_COLUMNS - len(row)))))
+            self.budget.add_cells(len(row))
             table.rows.append(row)
+            self.budget.check_rows(len(table.rows))
         return table
 
 
@@ -281,7 +302,7 @@ def _int_val(el, default: int = 0) -> int:
         return default
     try:
         return int(el.get(_q("val"), default))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
 
 

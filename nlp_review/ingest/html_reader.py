@@ -1,8 +1,10 @@
 """HTML as published on government portals → `RawDocument` (main content only).
 
 Encoding: a BOM, then the `<meta charset>` / `http-equiv` declaration in the first 4 KB
-(when the bytes decode strictly with it), then `text_reader.decode_text` (UTF-8,
-GB18030, charset-normalizer). Noise elements (script, style, nav, header, footer,
+(when it names a real text encoding — not "undefined", "unicode_escape", "idna"… — and the
+bytes decode strictly with it), then `text_reader.decode_text` (UTF-8, GB18030,
+charset-normalizer). A DOCTYPE (with an XHTML internal subset ``[…]>``) is dropped before
+parsing: lxml's HTML parser would leave the subset's ``]>`` as text. Noise elements (script, style, nav, header, footer,
 aside, form, hidden, …) are skipped — the tree itself is never modified, so node paths
 and offsets are those of the published page. The main content is the smallest element that holds the
 most of the six section headings (or, with none, the element with the most text
@@ -11,7 +13,9 @@ the title sits outside the content element and little else comes with it.
 
 Paragraphs come from block elements and `<br>` (a `<pre>`'s lines are paragraphs, its
 whitespace kept, located at the `<pre>`); `<table>`s become `TableBlock`s with
-rowspan/colspan placed on a grid (covered positions are empty, merged cells); a layout
+rowspan/colspan placed on a grid (covered positions are empty, merged cells; a colspan is
+clamped to `limits.MAX_TABLE_COLUMNS` grid columns, a rowspan to the table's rows, and grid
+positions count against the document's `limits.Budget`); a layout
 table (a cell holding a table or more than 300 characters) is read as ordinary blocks.
 Whitespace is collapsed as a browser does: a run of whitespace becomes one space mapped
 to its first character, and is dropped at paragraph edges and at a source line break
@@ -25,11 +29,13 @@ source character.
 """
 from __future__ import annotations
 
+import codecs
 import re
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
 from .images import html_image_blocks
+from .limits import MAX_TABLE_COLUMNS, Budget, clamp_span
 from .text_reader import decode_text
 
 NOISE_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
@@ -40,6 +46,11 @@ BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", 
               "figcaption", "hr", "tr", "td", "th", "caption", "body", "html", "fieldset", "details",
               "summary", "table", "tbody", "thead", "tfoot"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+# Python codecs a page may name that are not document encodings: decoding with them
+# fails ("undefined") or turns any bytes into mojibake (the escape codecs).
+_NOT_PAGE_CODECS = {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7",
+                    "palmos", "mbcs", "oem"}
+_DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.I | re.S)
 _HEADINGS = [re.compile(p) for p in (
     r"[一1][、.．]\s*总体情况", r"主动公开政府信息(的)?情况", r"收到(和|及|与)处理政府信息公开申请",
     r"行政复议.{0,6}行政诉讼", r"存在的主要问题", r"其他需(要)?报告")]
@@ -59,11 +70,24 @@ def _decode(data: bytes) -> tuple[str, str]:
                 return data.decode("utf-8"), "utf-8"
             except UnicodeDecodeError:
                 pass
-        try:
-            return data.decode(name), name
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong declaration: detect instead
+        codec = _page_codec(name)
+        if codec is not None:
+            try:
+                return data.decode(codec), name
+            except (LookupError, UnicodeError, ValueError):
+                pass  # a wrong declaration: detect instead
     return decode_text(data)
+
+
+def _page_codec(name: str) -> str | None:
+    """The Python codec of a declared charset, or None when it is no text encoding."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None
+    return info.name
 
 
 def _parse(text: str):
@@ -71,6 +95,7 @@ def _parse(text: str):
     from lxml import etree
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
+    text = _DOCTYPE.sub("", text, count=1)  # an XHTML internal subset would leave "]>" as text
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
@@ -180,14 +205,25 @@ class _Walker:
 
     def __init__(self, tree):
         self.tree = tree
+        self.budget = Budget()
         self.blocks: list = []
         self.pieces: list[Piece] = []
         self._path_cache: dict = {}
+        self._steps: dict = {}  # parent → {child: "/tag[k]"}
 
     def _path(self, el) -> str:
+        """`tree.getpath(el)`, built from the parent's path: lxml's getpath walks all the
+        siblings on every call, quadratic for a page of 100,000 paragraphs in one div."""
         p = self._path_cache.get(el)
         if p is None:
-            p = self.tree.getpath(el)
+            parent = el.getparent()
+            if parent is None:
+                p = self.tree.getpath(el)
+            else:
+                steps = self._steps.get(parent)
+                if steps is None:
+                    steps = self._steps[parent] = _child_steps(parent)
+                p = self._path(parent) + steps[el]
             self._path_cache[el] = p
         return p
 
@@ -197,6 +233,8 @@ class _Walker:
         while self.pieces and not self.pieces[0].text.strip():
             self.pieces.pop(0)
         if self.pieces:
+            self.budget.add_paragraph()
+            self.budget.add_chars(sum(len(pc.text) for pc in self.pieces))
             self.blocks.append(Paragraph(pieces=self.pieces))
         self.pieces = []
 
@@ -288,7 +326,9 @@ class _Walker:
     def table(self, table_el) -> TableBlock:
         rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el and not is_noise(tr)]
         block = TableBlock(loc={"node": self._path(table_el)})
+        self.budget.check_rows(len(rows))
         grid: dict[tuple[int, int], TableCell] = {}
+        width = [0] * len(rows)  # grid columns used per row
         for r, tr in enumerate(rows):
             c = 0
             for cell in tr:
@@ -296,18 +336,36 @@ class _Walker:
                     continue
                 while (r, c) in grid:
                     c += 1
+                if c >= MAX_TABLE_COLUMNS:
+                    break  # more columns than any real table: the rest of the row is not read
                 rs = _span(cell.get("rowspan"), len(rows) - r)
-                cs = _span(cell.get("colspan"), 1000)
+                cs = _span(cell.get("colspan"), MAX_TABLE_COLUMNS - c)
+                self.budget.add_cells(rs * cs)
                 grid[(r, c)] = TableCell(paragraphs=self.cell_paragraphs(cell))
                 for dr in range(rs):
+                    width[r + dr] = max(width[r + dr], c + cs)
                     for dc in range(cs):
                         if dr or dc:
                             grid[(r + dr, c + dc)] = TableCell(merged=True)
                 c += cs
         for r in range(len(rows)):
-            row_width = max((c + 1 for (rr, c) in grid if rr == r), default=0)
-            block.rows.append([grid.get((r, c), TableCell()) for c in range(row_width)])
+            block.rows.append([grid.get((r, c), TableCell()) for c in range(width[r])])
         return block
+
+
+def _child_steps(parent) -> dict:
+    """Each child element's last path step as libxml2 writes it: "/tag", or "/tag[k]" (1-based
+    among the siblings with that tag) when the tag occurs more than once."""
+    children = [c for c in parent if isinstance(c.tag, str)]
+    total: dict[str, int] = {}
+    for c in children:
+        total[c.tag] = total.get(c.tag, 0) + 1
+    seen: dict[str, int] = {}
+    steps = {}
+    for c in children:
+        seen[c.tag] = seen.get(c.tag, 0) + 1
+        steps[c] = f"/{c.tag}[{seen[c.tag]}]" if total[c.tag] > 1 else f"/{c.tag}"
+    return steps
 
 
 def _is_layout_table(table_el) -> bool:
@@ -331,10 +389,10 @@ def _nearest_table(el):
 
 def _span(value, limit: int) -> int:
     try:
-        n = int(str(value).strip()) if value is not None else 1
+        n = int(str(value).strip()[:12]) if value is not None else 1
     except ValueError:
         return 1
-    return max(1, min(n, limit, 1000))
+    return clamp_span(n, max(1, limit))
 
 
 def read_html(data: bytes) -> RawDocument:

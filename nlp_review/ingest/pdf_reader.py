@@ -43,7 +43,9 @@ before; a change of font size always ends a paragraph. Lines with wide gaps insi
 runs that fill a line to the margin or beyond) are not text: the join is exact.
 
 Errors (InputError, Chinese message): encrypted (needs a password), corrupt, more pages
-than `max_pages`, over `timeout_s` of processing, and no text layer (scanned).
+than `max_pages`, more than `limits.MAX_PDF_PAGE_CHARS` characters on a page or more text
+than a review takes, over `timeout_s` of processing, and no text layer (scanned). A page
+drawing more than `limits.MAX_PDF_PAGE_RULES` rule segments is read without tables.
 """
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ from typing import Optional
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .limits import MAX_PDF_PAGE_CHARS, MAX_PDF_PAGE_RULES, check_read_chars
 from .text_reader import HEADING_START
 
 SCANNED_MESSAGE = "PDF 无文字层（可能是扫描件），请提供可复制文字的 PDF 或先进行 OCR"
@@ -150,7 +153,11 @@ def _pdfium_chars(page) -> tuple[list[dict], int]:
     try:
         left, _bottom, _right, top = page.get_mediabox()
         out, unmapped = [], 0
-        for i in range(tp.count_chars()):
+        n = tp.count_chars()
+        if n > MAX_PDF_PAGE_CHARS:
+            raise InputError("too_complex", f"PDF 单页文字过多（{n} 个字符，上限 {MAX_PDF_PAGE_CHARS}），"
+                                            "不像正常的年报页面，已拒绝处理。", f"{n} chars on a page")
+        for i in range(n):
             if raw.FPDFText_IsGenerated(tp.raw, i) == 1:
                 continue
             code = raw.FPDFText_GetUnicode(tp.raw, i)
@@ -193,6 +200,8 @@ def _page_rules(page) -> tuple[list[dict], int]:
     fm = raw.FS_MATRIX()
 
     def add(p, q):
+        if len(edges) > MAX_PDF_PAGE_RULES:
+            return  # find_tables reads such a page as text
         (x0, y0), (x1, y1) = p, q
         if abs(y0 - y1) < 0.5 and abs(x1 - x0) >= 1:
             xa, xb = sorted((x0, x1))
@@ -266,6 +275,7 @@ def _read_pages(data: bytes, max_pages: int, deadline: "_Deadline") -> list[_Pag
             if n_pages == 0:
                 raise InputError("corrupt", "PDF 文件没有任何页面。")
             pages = []
+            n_chars = 0
             for i in range(n_pages):
                 deadline.check()
                 page = pdf[i]
@@ -275,6 +285,8 @@ def _read_pages(data: bytes, max_pages: int, deadline: "_Deadline") -> list[_Pag
                     edges, images = _page_rules(page)
                 finally:
                     page.close()
+                n_chars += len(chars)
+                check_read_chars(n_chars)
                 pages.append(_PageData(i + 1, width, height, chars, edges, images, unmapped))
             return pages
         finally:
@@ -294,7 +306,7 @@ def find_tables(page: _PageData) -> list[tuple[tuple, list[list]]]:
     "explicit" strategies) on the page's own rule segments."""
     horizontal = [e for e in page.edges if e["orientation"] == "h"]
     vertical = [e for e in page.edges if e["orientation"] == "v"]
-    if len(horizontal) < 2 or len(vertical) < 2:
+    if len(horizontal) < 2 or len(vertical) < 2 or len(page.edges) > MAX_PDF_PAGE_RULES:
         return []
     from pdfplumber.table import TableFinder
 

@@ -6,6 +6,7 @@ import unicodedata
 
 from ..errors import InputError
 from .blocks import Paragraph, Piece, RawDocument, TableBlock, TableCell
+from .limits import MAX_PARAGRAPHS, MAX_TABLE_COLUMNS, Budget, check_read_chars
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -27,7 +28,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     error, never a silent guess.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as e:
+            raise InputError("encoding", "文件声明为 UTF-8 编码（带 BOM），但内容含有无法按此编码读取的字节。"
+                                         "请用文本编辑器另存为 UTF-8 后重新提交。", str(e))
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -224,8 +229,18 @@ def _trim(para: Paragraph, left: bool = False, right: bool = False) -> None:
         first.text, first.offset = first.text[cut:], first.offset + cut
 
 
-def read_text(data: bytes) -> RawDocument:
+def _decode_bounded(data: bytes) -> tuple[str, str]:
+    """decode_text, refusing texts whose size alone is no report (before any line object is built)."""
     text, encoding = decode_text(data)
+    check_read_chars(len(text))
+    if text.count("\n") > MAX_PARAGRAPHS:
+        raise InputError("too_complex", f"文件中的文字行过多（超过 {MAX_PARAGRAPHS} 行），不像单份年度报告，已拒绝处理。",
+                         f"lines > {MAX_PARAGRAPHS}")
+    return text, encoding
+
+
+def read_text(data: bytes) -> RawDocument:
+    text, encoding = _decode_bounded(data)
     paras = [Paragraph(pieces=[Piece(line, {"line": n}, 0)])
              for n, line in enumerate(text.split("\n"), start=1)]
     return RawDocument(format="txt", blocks=mark_hard_wraps(paras), meta={"encoding": encoding})
@@ -252,7 +267,8 @@ def _md_piece(line: str, n: int, start: int, end: int) -> list[Piece]:
 
 def read_markdown(data: bytes) -> RawDocument:
     """Markdown: headings and emphasis marks are dropped, pipe tables become tables."""
-    text, encoding = decode_text(data)
+    text, encoding = _decode_bounded(data)
+    budget = Budget()
     lines = text.split("\n")
     blocks: list = []
     i = 0
@@ -265,10 +281,12 @@ def read_markdown(data: bytes) -> RawDocument:
                 if not _MD_TABLE_RULE.match(row_line):
                     cells = []
                     # cell boundaries are the pipes; keep each cell's columns
-                    bars = [k for k, ch in enumerate(row_line) if ch == "|"]
+                    bars = [k for k, ch in enumerate(row_line) if ch == "|"][:MAX_TABLE_COLUMNS + 1]
+                    budget.add_cells(len(bars) - 1)
                     for a, b in zip(bars, bars[1:]):
                         cells.append(TableCell([Paragraph(pieces=_md_piece(row_line, i + 1, a + 1, b))]))
                     table.rows.append(cells)
+                    budget.check_rows(len(table.rows))
                 i += 1
             blocks.append(table)
             continue

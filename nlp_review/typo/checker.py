@@ -28,6 +28,12 @@ from .lm import ORDER, UNK, CharLM
 # Inference settings; the folder's config.json "inference" overrides them (params.json holds
 # the tuned threshold, word weight and calibration).
 INFERENCE = {"start_penalty": 3.0}  # subtracted from a candidate's score at a sentence start
+# Longest text scored in one go: the candidate arrays grow with length × candidates (a
+# 550,000-character line asked for ~276 M entries). Longer text is scored in windows that
+# overlap by WINDOW_MARGIN characters, each position keeping the context it has in the
+# whole text (the LM looks 3 characters back and the gain 3 ahead; 《…》 spans ≤ 62).
+MAX_LM_CHARS = 1024
+WINDOW_MARGIN = 64
 _CJK = re.compile("[\u4e00-\u9fff]")
 _BOOK = re.compile("《[^《》]{1,60}》")
 # Names the LM cannot know: place names before their suffix (梅塘镇, 武隆区), organs
@@ -116,6 +122,17 @@ class StatChecker:
     def proposals(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
         """(position, candidate character, score) for every candidate that improves its
         window; scores are comparable with `threshold`."""
+        if len(s) <= MAX_LM_CHARS:
+            return self._proposals(s, extra_protected)
+        out, step = [], MAX_LM_CHARS - 2 * WINDOW_MARGIN
+        for a in range(0, len(s), step):
+            lo = max(0, a - WINDOW_MARGIN)
+            window = s[lo:min(len(s), a + step + WINDOW_MARGIN)]
+            out.extend((lo + i, ch, sc) for i, ch, sc in self._proposals(window, extra_protected)
+                       if a <= lo + i < a + step)
+        return out
+
+    def _proposals(self, s: str, extra_protected: tuple[str, ...] = ()) -> list[tuple[int, str, float]]:
         L = len(s)
         if L < 2:
             return []
@@ -169,15 +186,22 @@ class StatChecker:
         good = np.nonzero(gain > 0)[0]
         out = []
         best: dict[int, tuple[int, str, float]] = {}
+        here: dict[int, bool] = {}  # is position i in a dictionary word as written?
         for k in good:
             i = int(P[k])
             ch = lm.chars[int(C[k]) - 3]
             sc = float(gain[k])
             if i == 0:  # only the boundary as left context: weak evidence
                 sc -= self.settings["start_penalty"]
-            if self.word_weight:
-                alt = s[:i] + ch + s[i + 1:]
-                sc += self.word_weight * (self._in_word(alt, i) - self._in_word(s, i))
+            if self.word_weight:  # _in_word reads 3 characters each side: a local copy, not the sentence
+                a = max(0, i - 3)
+                if i not in here:
+                    here[i] = self._in_word(s[a:i + 4], i - a)
+                if self.word_weight > 0 and i in best and sc + self.word_weight * (1 - here[i]) <= best[i][2]:
+                    continue  # cannot beat the position's best even with the word bonus
+                local = s[a:i + 4]
+                alt = local[:i - a] + ch + local[i - a + 1:]
+                sc += self.word_weight * (self._in_word(alt, i - a) - here[i])
             if i not in best or sc > best[i][2]:
                 best[i] = (i, ch, sc)
         out = sorted(best.values())

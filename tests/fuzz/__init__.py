@@ -1,0 +1,1 @@
+"""Fuzz corpus (mutated real reports in every format) and its harness; see harness.py."""
