@@ -94,3 +94,27 @@ def test_select_keeps_the_best_and_never_two_adjacent():
     assert kept[0][1] == pytest.approx(0.95)
     assert select([Edit(0, 1, "x"), Edit(5, 6, "y")], np.array([0.9, 0.9]), 0.5) == [(Edit(5, 6, "y"), 0.9)]
     assert len(select([Edit(0, 1, "x"), Edit(5, 6, "y")], np.array([0.99, 0.9]), 0.5)) == 2
+
+
+def test_tree_evaluation_follows_each_tree_to_its_own_depth():
+    # two trees of different depth: the shallow one's leaf must stay put while the deep one walks on
+    feature = np.array([[0, 0, 0, 0, 0], [1, 0, 0, 0, 0]])
+    threshold = np.array([[0.0, 0, 1.0, 0, 0], [0.5, 0, 0, 0, 0]])
+    left = np.array([[1, 0, 3, 0, 0], [1, 0, 0, 0, 0]])
+    right = np.array([[2, 0, 4, 0, 0], [2, 0, 0, 0, 0]])
+    leaf = np.array([[False, True, False, True, True], [False, True, True, True, True]])
+    value = np.array([[0, 1.0, 0, 2.0, 3.0], [0, 10.0, 20.0, 0, 0]])
+    ens = TreeEnsemble(feature, threshold, left, right, leaf, value, 0.0, 2)
+    X = np.array([[-1.0, 0.0], [0.5, 1.0], [2.0, 0.0], [np.nan, np.nan]])
+    # NaN compares false with "≤ threshold", so it goes right at every split (the features are never NaN)
+    assert ens.raw(X).tolist() == [1 + 10, 2 + 20, 3 + 10, 3 + 20]
+
+
+def test_heldout_report_sentences_once_each_minus_known_errors(tmp_path):
+    from nlp_review.training.typo_rerank import heldout_clean
+
+    ex = tmp_path / "ex.tsv"
+    ex.write_text("# comment\n定期对公开公开信息进行检查。\t“公开”重复\n", encoding="utf-8")
+    sents = ["甲句。", "定期对公开公开信息进行检查。", "乙句。", "甲句。"]
+    assert heldout_clean(sents, ex) == ["甲句。", "乙句。"]
+    assert heldout_clean(sents, tmp_path / "missing.tsv") == ["甲句。", "定期对公开公开信息进行检查。", "乙句。"]

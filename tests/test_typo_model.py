@@ -187,3 +187,17 @@ def test_neural_model_without_the_train_extra_is_a_clear_error(tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
     with pytest.raises(ModelError, match="torch"):
         NeuralChecker.load(tmp_path)
+
+
+def test_name_like_spans_take_word_mending_slips_only():
+    """Inside a name-like span (…部/局/镇) a slip that makes a common word is proposed
+    (指辉部 → 指挥部); an unknown town's own characters (梅塘镇) are not touched."""
+    gen = engine.rerank_model().gen
+    s = "广西壮族自治区新冠肺炎疫情防控指辉部办公室"
+    edits, _ = gen.analyse(s)
+    assert any(e.apply(s) == s.replace("指辉部", "指挥部") for e in edits)
+    s2 = "梅塘镇人民政府认真贯彻落实政府信息公开条例。"
+    edits2, _ = gen.analyse(s2)
+    assert not any(e.start < 3 for e in edits2)
+    assert gen._mends_word(s, s.index("辉"), "挥")
+    assert not gen._mends_word(s2, 1, "城", gen._name_suffixes(s2))  # 城镇 is a word, but 镇 is the class

@@ -35,11 +35,15 @@ from ..typo.candidates import FEATURES, SAME_PINYIN, SHAPE, CandidateGenerator, 
 from .typo_evaluate import changed_span
 from ..typo.rerank import ARTIFACT, PARAMS, TreeEnsemble, TypoModel, select
 
-MAX_FPR_ODW = 0.015
+MAX_FPR_ODW = 0.007  # v20261130-121530 was tuned at 0.015: 1.37 % ODW, 0.31 % held-out, but 0.78 % of the bench's report sentences
 MAX_FPR_REPORTS = 0.004
 MAX_FPR_INDEL = 0.003
+# Dev F1 differences this small are noise (one of 1,033 sentences moves F1 by ≈ 0.002): among
+# thresholds within F1_SLACK of the best, the highest (fewest false alarms) is taken.
+F1_SLACK = 0.005
 MIN_INDEL = 0.5
 FEEDBACK_WEIGHT = 5.0
+HELDOUT_EXCLUSIONS = Path(__file__).resolve().parents[2] / "corpus" / "typo" / "heldout_exclusions.tsv"
 MODEL_RULES = ("TYPO.CHAR_CONFUSION", "TYPO.WORD_CONFUSION", "TYPO.MISSING_CHAR", "TYPO.EXTRA_CHAR")
 N_OFFICIAL, N_REPORT = 16000, 9000
 CONFIGS = ({"max_iter": 300, "learning_rate": 0.08, "max_leaf_nodes": 31, "min_samples_leaf": 40},
@@ -330,13 +334,16 @@ def tune(model: TypoModel, dev: list[tuple[str, str]], clean_reports: list[str])
             th_indel = max(th, MIN_INDEL)
             break
     best = None
-    curve = []
+    curve, allowed = [], []
     for th in grid:
         m = score_predictions(dev, _apply_all(dev_scored, dev_src, th, th_indel))
         fpr_rep = fpr(rep_scored, clean_reports, th, th_indel)
         curve.append((th, m["detection"]["f1"], m["fpr"], fpr_rep))
-        if m["fpr"] <= MAX_FPR_ODW and fpr_rep <= MAX_FPR_REPORTS and (best is None or m["detection"]["f1"] > best[1]):
-            best = (th, m["detection"]["f1"], m, fpr_rep)
+        if m["fpr"] <= MAX_FPR_ODW and fpr_rep <= MAX_FPR_REPORTS:
+            allowed.append((th, m["detection"]["f1"], m, fpr_rep))
+    if allowed:  # precision first: the highest threshold within F1_SLACK of the best F1
+        top = max(a[1] for a in allowed)
+        best = max((a for a in allowed if a[1] >= top - F1_SLACK), key=lambda a: a[0])
     if best is None:
         best = (1.01, 0.0, score_predictions(dev, dev_src), 0.0)
     labelled = sorted(((float(p), _is_gold(e, s, t)) for (edits, P), (s, t) in zip(dev_scored, dev)
@@ -352,6 +359,17 @@ def tune(model: TypoModel, dev: list[tuple[str, str]], clean_reports: list[str])
 
 # ---- the trainer ------------------------------------------------------------------------------------
 
+def heldout_clean(sents: list[str], exclusions: Path = HELDOUT_EXCLUSIONS) -> list[str]:
+    """The error-free report sentences of the tuning: each sentence once (sibling reports
+    repeat whole sentences — a title, an address — which would count one false alarm many
+    times), minus those that turned out to contain a real error (`heldout_exclusions.tsv`)."""
+    bad = set()
+    if exclusions.is_file():
+        bad = {line.split("\t")[0] for line in exclusions.read_text(encoding="utf-8").splitlines()
+               if line and not line.startswith("#")}
+    return [s for s in dict.fromkeys(sents) if s not in bad]
+
+
 def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None, quick: bool, seed: int = 13):
     from .typo_lm import read_corpus
     from .typo_domain import official_split, report_texts
@@ -365,7 +383,7 @@ def build_rows(gen: CandidateGenerator, res: TypoResources, source: Path | None,
     rng.shuffle(rep)
     n_off, n_rep = (150, 60) if quick else (N_OFFICIAL, N_REPORT)
     cor = Corruptor(res, rng)
-    rep_train, rep_clean = rep[: len(rep) // 2], rep[len(rep) // 2:]
+    rep_train, rep_clean = rep[: len(rep) // 2], heldout_clean(rep[len(rep) // 2:])
     X1, y1, st1 = synthetic_rows(gen, cor, off[:n_off], "official")
     rounds = max(1, math.ceil(n_rep / max(1, len(rep_train))))
     X2, y2, st2 = synthetic_rows(gen, cor, rep_train[:n_rep], "report", rounds)
@@ -421,7 +439,8 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool, year=None) 
                  {"model": "HistGradientBoostingClassifier", **CONFIGS[k], "profiles": PROFILES,
                   "errors_per_sentence": {p: dict(v) for p, v in N_ERRORS.items()}, "quick": bool(quick),
                   "tuned_on": "bench/typo/data/odw_dev.tsv + held-out report sentences",
-                  "max_fpr": {"odw": MAX_FPR_ODW, "reports": MAX_FPR_REPORTS, "indel": MAX_FPR_INDEL}},
+                  "max_fpr": {"odw": MAX_FPR_ODW, "reports": MAX_FPR_REPORTS, "indel": MAX_FPR_INDEL},
+                  "f1_slack": F1_SLACK},
                  {"threshold": tuned["threshold"], "threshold_indel": tuned["threshold_indel"],
                   "start_threshold": START_THRESHOLD}, features=list(FEATURES))
     m = tuned["metrics"]

@@ -43,6 +43,7 @@ MIN_GAIN = 1.5  # an edit the LM does not clearly prefer (official or mixed) is 
 PER_START = 4  # proposals kept per span and replacement length (best gains)
 WORD_MIN_FREQ = 100  # same-pinyin word candidates are common words
 WORDS_PER_KEY = 12
+GUARDED_WORDS = True  # inside name-like spans, a slip that mends a common word is proposed too
 SOURCES = ("char", "word", "phrase", "repeat", "stray")
 _REPEAT = re.compile(r"([\u4e00-\u9fff]{1,6})\1")
 
@@ -192,6 +193,24 @@ class CandidateGenerator:
                     m[st:st + length] = True
         return m
 
+    def _mends_word(self, s: str, i: int, c: str, suffix: frozenset[int] = frozenset()) -> bool:
+        """Does writing c at i make a common two-character word with a neighbour that the
+        text's character does not make (指辉部 → 指挥部, 中国科穴院 → 科学院)? Inside a
+        name-like span only such a slip, or a known name's character, is proposed. The
+        span's class character (`suffix` positions: 镇, 局, 市 …) does not count as a
+        neighbour: an unknown town's character makes words with it too (梅塘镇 → 城镇)."""
+        words = self.r.words
+        for j, pair, old in ((i - 1, s[i - 1:i] + c, s[i - 1:i + 1]), (i + 1, c + s[i + 1:i + 2], s[i:i + 2])):
+            if (len(pair) == 2 and j not in suffix and words.get(pair, 0) >= WORD_MIN_FREQ
+                    and old not in words):
+                return True
+        return False
+
+    @staticmethod
+    def _name_suffixes(s: str) -> frozenset[int]:
+        """Positions of the class character that ends a place or organ pattern (市, 局 …)."""
+        return frozenset(x.end() - 1 for rx in (_PLACE, _ORGAN) for x in rx.finditer(s))
+
     def _word_info(self, s: str, a: int, b: int) -> tuple[int, int]:
         """(covered, best freq): is s[a:b] inside a dictionary word of 2–4 characters, and
         the frequency of the most frequent such word (b > a; for a gap use a−1, a+1)."""
@@ -266,8 +285,11 @@ class CandidateGenerator:
         cums.append(lp_mix)
         seq = np.concatenate([[PAD] * (ORDER - 2) + [BOUNDARY], ids, [BOUNDARY], [PAD] * ORDER]).astype(np.int64)
         c3, c2a, c2b = sup[:L], sup[L:2 * L], sup[2 * L:]
-        cjk = np.array([is_cjk(ch) for ch in s], dtype=bool)
-        oov = np.array([c == UNK and ch in r.oov for c, ch in zip(cur, s)], dtype=bool)
+        cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+        cjk = (cps >= 0x4E00) & (cps <= 0x9FFF)
+        oov = np.zeros(L, dtype=bool)
+        for k in np.nonzero(cur == UNK)[0].tolist():
+            oov[k] = s[k] in r.oov
         susp = (((c3 == 0) | (np.minimum(c2a, c2b) < 2)) & (cur >= 3) | oov) & cjk
         hard = self._mask(s, names)
         guarded = self._guarded(s)
@@ -285,10 +307,11 @@ class CandidateGenerator:
                 if phrase and not e.phrase:
                     e.phrase, e.kind = phrase, kind
 
-        susp_pos = [int(i) for i in np.nonzero(susp)[0]]
+        susp_pos = np.nonzero(susp)[0].tolist()
         # char candidates, kept only where they make a bigram either corpus has seen
         P, C, N, FL = [], [], [], []
         comp: dict[int, dict] = {}
+        suffix = None
         for i in susp_pos:
             if hard[i]:
                 continue
@@ -299,8 +322,13 @@ class CandidateGenerator:
                 a, b = r.ptr[cur[i]], r.ptr[cur[i] + 1]
                 cs, ns, fs = r.cands[a:b], r.nsrc[a:b], r.flags[a:b]
             comp[i] = r.names.completions(s, i)
-            if guarded[i]:  # inside a name-like span: only a known name's character
-                keep = np.isin(cs, [lm.char_id.get(c, 0) for c in comp[i]])
+            if guarded[i]:  # inside a name-like span: a known name's character, or one that mends a word
+                allowed = [lm.char_id.get(c, 0) for c in comp[i]]
+                if GUARDED_WORDS:
+                    if suffix is None:
+                        suffix = self._name_suffixes(s)
+                    allowed += [c for c in cs.tolist() if self._mends_word(s, i, lm.chars[c - 3], suffix)]
+                keep = np.isin(cs, allowed)
                 cs, ns, fs = cs[keep], ns[keep], fs[keep]
             P.append(np.full(len(cs), i, dtype=np.int64))
             C.append(cs.astype(np.int64))
@@ -394,16 +422,17 @@ class CandidateGenerator:
         elist = [elist[k] for k in keep]
         gains, new_min, old_min = gains[keep], new_min[keep], old_min[keep]
         genre = float(np.mean(lp_rep - lp_off))
-        return elist, self._features(s, elist, gains, new_min, old_min, c3, c2a, c2b, len(susp_pos), comp, genre)
+        return elist, self._features(s, elist, gains, new_min, old_min, c3, c2a, c2b, len(susp_pos), comp, genre,
+                                     guarded)
 
     # ---- features ------------------------------------------------------------------------------
-    def _features(self, s, elist, gains, new_min, old_min, c3, c2a, c2b, n_susp, comp, genre) -> np.ndarray:
+    def _features(self, s, elist, gains, new_min, old_min, c3, c2a, c2b, n_susp, comp, genre, guarded) -> np.ndarray:
         r, lm = self.r, self.lm
         L = len(s)
         NF = len(FEATURES)
         if not elist:
             return np.zeros((0, NF))
-        book, pat = self._book_mask(s).tolist(), self._guarded(s).tolist()
+        book, pat = self._book_mask(s).tolist(), guarded.tolist()
         proper = self._proper_mask(s).tolist()
         rows = [[0.0] * NF for _ in elist]
         g_all = gains.tolist()
@@ -423,6 +452,7 @@ class CandidateGenerator:
         log1p = math.log1p
         sent_len = math.log(L)
         new_min_l, old_min_l = new_min.tolist(), old_min.tolist()
+        c3, c2 = c3.tolist(), np.minimum(c2a, c2b).tolist()
         for k, e in enumerate(elist):
             row = rows[k]
             st, en, new = e.start, e.end, e.text
@@ -450,7 +480,7 @@ class CandidateGenerator:
             row[I_FREQ_NEW] = log1p(min(uni[cid.get(c, UNK)] for c in new)) if new else -1
             p = min(st, L - 1)
             row[I_SUP3] = log1p(c3[p])
-            row[I_SUP2] = log1p(min(c2a[p], c2b[p]))
+            row[I_SUP2] = log1p(c2[p])
             # dictionary words and phrases around the edit, before and after
             a0, b0 = (st, en) if en > st else (max(0, st - 1), min(L, st + 1))
             info = old_info.get((a0, b0))

@@ -31,6 +31,9 @@ class NameLexicon:
                 for k in range(len(name)):
                     wild[name[:k] + "?" + name[k + 1:]].append((name, k))
         self.wild = dict(wild)
+        # (character before, character after) the wildcard of every wild key ("" at an edge):
+        # a window whose neighbours of position i make no such pair cannot match
+        self.around = {(k[k.index("?") - 1:k.index("?")], k[k.index("?") + 1:k.index("?") + 2]) for k in self.wild}
         self.heads = {n[:MIN_LEN] for n in names if len(n) >= MIN_LEN}
 
     @classmethod
@@ -67,9 +70,15 @@ class NameLexicon:
         window around i is one character off: c → (kind, count, length) of the best name."""
         out: dict[str, tuple[str, int, int]] = {}
         n = len(s)
+        before, after = s[i - 1:i], s[i + 1:i + 2]
+        pairs = {(x, y) for x in ("", before) for y in ("", after)} & self.around
+        if not pairs:
+            return out
         for length in range(MIN_LEN, MAX_LEN + 1):
             for st in range(max(0, i - length + 1), min(i, n - length) + 1):
                 k = i - st
+                if (before if k else "", after if k < length - 1 else "") not in pairs:
+                    continue
                 key = s[st:i] + "?" + s[i + 1:st + length]
                 for name, kk in self.wild.get(key, ()):
                     if kk != k:

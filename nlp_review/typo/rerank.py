@@ -25,7 +25,7 @@ from .candidates import FEATURES, CandidateGenerator, Edit, TypoResources
 from .confusion import calibrated
 
 ARTIFACT = "rerank.npz"
-START_THRESHOLD = 0.95
+START_THRESHOLD = 0.97
 PARAMS = "params.json"
 
 
@@ -38,6 +38,20 @@ class TreeEnsemble:
         self.leaf, self.value = leaf.astype(bool), value.astype(np.float64)
         self.baseline, self.depth = float(baseline), int(depth)
         self.trees = np.arange(len(self.feature))
+        # The evaluation form: every node of every tree in one flat array, a node's children
+        # at 2·node (X ≤ threshold) and 2·node + 1, a leaf its own two children, so a row
+        # walks `depth` gathers from its trees' roots with no per-tree or leaf bookkeeping.
+        T, W = self.feature.shape
+        flat = (self.trees[:, None] * W + np.arange(W)[None, :]).ravel()
+        leaf = self.leaf.ravel()
+        kids = np.stack([self.trees[:, None] * W + self.left, self.trees[:, None] * W + self.right], axis=-1)
+        kids = kids.reshape(-1, 2)
+        kids[leaf] = flat[leaf, None]
+        self._kids = kids.ravel()
+        self._feature = np.where(leaf, 0, self.feature.ravel())
+        self._threshold = np.where(leaf, np.inf, self.threshold.ravel())
+        self._value = self.value.ravel()
+        self._roots = self.trees * W
 
     @classmethod
     def from_sklearn(cls, model) -> "TreeEnsemble":
@@ -75,15 +89,14 @@ class TreeEnsemble:
         n = len(X)
         if n == 0:
             return np.zeros(0)
-        t = self.trees[None, :]
-        rows = np.arange(n)[:, None]
-        node = np.zeros((n, len(self.trees)), dtype=np.int64)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        row = (np.arange(n) * X.shape[1])[:, None]
+        xs = X.ravel()
+        node = np.broadcast_to(self._roots, (n, len(self._roots)))
         for _ in range(self.depth):
-            f = self.feature[t, node]
-            go_left = X[rows, f] <= self.threshold[t, node]
-            nxt = np.where(go_left, self.left[t, node], self.right[t, node])
-            node = np.where(self.leaf[t, node], node, nxt)
-        return self.baseline + self.value[t, node].sum(axis=1)
+            right = ~(xs[row + self._feature[node]] <= self._threshold[node])  # NaN goes right, as before
+            node = self._kids[2 * node + right]
+        return self.baseline + self._value[node].sum(axis=1)
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.raw(X)))
