@@ -128,7 +128,7 @@ def test_tiny_rerank_model_proposes_and_decides(tiny_root):
     assert isinstance(engine.correct_sentence(bad, root=tiny_root), str)
 
 
-def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文。"):
+def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文。", review="r"):
     from nlp_review.checks.typo.model import finding_span
 
     text = prefix + sentence + "后文。"
@@ -136,7 +136,7 @@ def _export_row(sentence, edit, decision, rule="TYPO.EXTRA_CHAR", prefix="前文
     a, b, sugg = finding_span(text, off, off + len(sentence), off + edit.start, off + edit.end, edit.text)
     finding = {"id": "f1", "rule": rule, "start": a + 100, "end": b + 100, "quote": text[a:b],
                "suggestions": [sugg], "context": text, "context_start": 100}
-    return json.dumps({"finding_id": "f1", "decision": decision, "note": None, "review_id": "r",
+    return json.dumps({"finding_id": "f1", "decision": decision, "note": None, "review_id": review,
                        "finding": finding}, ensure_ascii=False)
 
 
@@ -150,11 +150,15 @@ def test_feedback_export_becomes_labelled_rows(tiny_root):
     bad = "进一步加强政府信息公开公开工作，提高政务服务水平。"
     edits, X = gen.analyse(bad)
     k = next(k for k, e in enumerate(edits) if e.apply(bad) == bad.replace("公开公开", "公开"))
-    lines = [_export_row(bad, edits[k], "accepted"), _export_row(bad, edits[k], "dismissed"),
-             _export_row(bad, edits[k], None), _export_row(bad, edits[k], "accepted", rule="TYPO.WORD_FORM"),
+    lines = [_export_row(bad, edits[k], "accepted", review="r1"),
+             _export_row(bad, edits[k], "accepted", review="r2"), _export_row(bad, edits[k], "dismissed", review="r2"),
+             _export_row(bad, edits[k], None, review="r3"),
+             _export_row(bad, edits[k], "accepted", rule="TYPO.WORD_FORM", review="r4"),
              "{not json", ""]
     Xf, yf, stats = feedback_rows(lines, gen)
-    assert stats == {"rows": 5, "used": 2, "not_typo_model": 1, "undecided": 1, "not_proposed": 0, "bad": 1}
+    # r2 changed its mind: only its latest decision counts
+    assert stats == {"rows": 6, "superseded": 1, "used": 2, "not_typo_model": 1, "undecided": 1,
+                     "not_proposed": 0, "bad": 1}
     assert list(yf) == [1, 0]
     assert np.allclose(Xf[0], X[k]) and np.allclose(Xf[1], X[k])
 

@@ -234,7 +234,7 @@ def train(corpus: Path, source: Path | None, out: Path, quick: bool) -> dict:
         steps += 1
         if steps % 50 == 0:
             log.append((steps, round(float(loss.detach()), 4), round(time.time() - t0)))
-            print(f"typo_neural step {steps} loss {float(loss):.4f} t={time.time() - t0:.0f}s", flush=True)
+            print(f"typo_neural step {steps} loss {float(loss.detach()):.4f} t={time.time() - t0:.0f}s", flush=True)
         if time.time() - last_ckpt > 600:
             _save(model, config, vocab, conf, out, torch, training)
             last_ckpt = time.time()

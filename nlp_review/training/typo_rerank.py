@@ -233,38 +233,30 @@ def synthetic_rows(gen: CandidateGenerator, corruptor: Corruptor, sents: list[st
 
 def feedback_rows(lines, gen: CandidateGenerator) -> tuple[np.ndarray, np.ndarray, dict]:
     """Labelled rows from reviewers' decisions on model typo findings (JSONL of
-    `nlp-review export-feedback`): the finding's sentence is cut from its stored context,
-    the generator is run on it, and the proposal that is the finding's edit becomes a row
-    labelled 1 (accepted) or 0 (dismissed). Findings the current generator no longer
-    proposes, undecided ones and other rules are counted and skipped."""
+    `nlp-review export-feedback`, read by training/feedback.py: the latest row per review and
+    finding is its decision): the finding's sentence is cut from its stored context, the
+    generator is run on it, and the proposal that is the finding's edit becomes a row labelled
+    1 (accepted) or 0 (dismissed). Findings the current generator no longer proposes, other
+    rules, undecided and superseded rows are counted and skipped."""
+    from .feedback import read_feedback as read_decisions
+
+    fs = read_decisions(lines)
     X, y = [], []
-    stats = {"rows": 0, "used": 0, "not_typo_model": 0, "undecided": 0, "not_proposed": 0, "bad": 0}
-    for line in lines:
-        line = line.strip()
-        if not line:
+    stats = {"rows": fs.stats.get("rows", 0), "superseded": fs.stats.get("superseded", 0), "used": 0,
+             "not_typo_model": 0, "undecided": fs.stats.get("undecided", 0), "not_proposed": 0,
+             "bad": fs.stats.get("unreadable", 0)}
+    for d in fs.decisions:
+        if d.rule not in MODEL_RULES:
+            stats["not_typo_model"] += 1
             continue
-        stats["rows"] += 1
-        try:
-            row = json.loads(line)
-            f = row["finding"]
-            decision = row.get("decision")
-            if f.get("rule") not in MODEL_RULES:
-                stats["not_typo_model"] += 1
-                continue
-            if decision not in ("accepted", "dismissed"):
-                stats["undecided"] += 1
-                continue
-            ctx, c0 = f["context"], int(f["context_start"])
-            st, en = int(f["start"]) - c0, int(f["end"]) - c0
-            if ctx[st:en] != f["quote"] or not f.get("suggestions"):
-                stats["bad"] += 1
-                continue
-            a, b = changed_span(f["quote"], f["suggestions"][0]) or (0, 0)
-            rep = f["suggestions"][0][a:len(f["suggestions"][0]) - (len(f["quote"]) - b)]
-            a, b = st + a, st + b
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError):
+        if not d.suggestions:
             stats["bad"] += 1
             continue
+        ctx, decision = d.context, d.decision
+        st = d.start - d.context_start
+        a, b = changed_span(d.quote, d.suggestions[0]) or (0, 0)
+        rep = d.suggestions[0][a:len(d.suggestions[0]) - (len(d.quote) - b)]
+        a, b = st + a, st + b
         # the sentence around the edit
         s0 = max(ctx.rfind(x, 0, a) for x in "。！？；\n") + 1
         ends = [k for k in (ctx.find(x, b) for x in "。！？；\n") if k >= 0]
