@@ -105,11 +105,12 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
 
 
-def limit_address_space(limit_mb: float) -> None:
-    """RLIMIT_AS for this process (never below what it already maps, plus 256 MB)."""
+def limit_address_space(limit_mb: float, inherited: int = 0) -> None:
+    """RLIMIT_AS for this process: `limit_mb` on top of `inherited` (what a forked child
+    already maps from its parent), never below what it maps now plus 256 MB."""
     if not limit_mb or limit_mb <= 0:
         return
-    want = max(int(limit_mb * MB), vm_size() + 256 * MB)
+    want = max(int(limit_mb * MB) + inherited, vm_size() + 256 * MB)
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
@@ -119,13 +120,17 @@ def limit_address_space(limit_mb: float) -> None:
 class Watch:
     """Polls a child process against `limits`; `overrun()` says why it must stop, if it must."""
 
-    def __init__(self, pid: int, limits: Limits, started: float | None = None):
+    def __init__(self, pid: int, limits: Limits, started: float | None = None, baseline: int = 0):
         self.pid, self.limits = pid, limits
         self.deadline = (started or time.monotonic()) + limits.timeout_s
+        # A forked child starts with its parent's resident pages (a CLI holds little, a test
+        # process or an embedding application may hold gigabytes): the budget is what the
+        # review adds on top of them.
+        self.baseline = baseline
         self.peak_rss = 0
 
     def overrun(self) -> InputError | None:
-        rss = rss_bytes(self.pid)
+        rss = max(0, rss_bytes(self.pid) - self.baseline)
         self.peak_rss = max(self.peak_rss, rss)
         if self.limits.max_rss_mb and rss > self.limits.max_rss_mb * MB:
             return self.limits.memory_error()
@@ -169,7 +174,7 @@ def _child(fn: Callable, args: tuple, w: int, parent: int, limits: Limits) -> No
     try:
         die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        limit_address_space(limits.address_space_mb)
+        limit_address_space(limits.address_space_mb, inherited=vm_size())
         res = outcome(fn, args)
         try:
             data = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
@@ -203,12 +208,13 @@ def run_guarded(fn: Callable[..., Any], *args, limits: Limits | None = None, sta
     started = time.monotonic()
     r, w = os.pipe()
     parent = os.getpid()
+    baseline = rss_bytes(parent)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         os.close(r)
         _child(fn, args, w, parent, limits)
     os.close(w)
-    watch = Watch(pid, limits, started)
+    watch = Watch(pid, limits, started, baseline=baseline)
     chunks: list[bytes] = []
     stop: InputError | None = None
     try:

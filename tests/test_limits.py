@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -342,6 +343,34 @@ def test_check_stops_a_review_over_its_time_budget(huge_txt):
     rc, out, err, _ = _check(huge_txt, "--timeout", "3")
     assert rc == 2 and not out.strip(), err[-500:]
     assert "审查超时（超过 3 秒）" in err and "Traceback" not in err
+
+
+def test_guard_budget_is_what_the_review_adds_to_its_caller():
+    """A caller that already holds much memory (a test process, an application embedding the
+    CLI) forks children that inherit its resident pages: the budget counts what the review adds
+    (the full suite's pytest process was over 1 GB and every in-process `check` was refused)."""
+    from nlp_review.guard import Limits, run_guarded
+
+    held = bytearray(600 * 2**20)  # resident in the caller, inherited by the child
+    held[::4096] = b"x" * len(held[::4096])
+
+    def small():
+        time.sleep(0.5)  # several polls of the watch
+        return len(bytes(10 * 2**20))
+
+    stats = {}
+    assert run_guarded(small, limits=Limits(max_rss_mb=300, timeout_s=60), stats=stats) == 10 * 2**20
+    assert stats["peak_rss_mb"] < 300
+
+    def large():
+        block = bytearray(500 * 2**20)
+        block[::4096] = b"y" * len(block[::4096])
+        return len(block)
+
+    with pytest.raises(Exception) as e:
+        run_guarded(large, limits=Limits(max_rss_mb=300, timeout_s=60))
+    assert "内存超过上限" in str(getattr(e.value, "message", e.value))
+    del held
 
 
 def test_guard_passes_results_and_errors_through():
