@@ -266,9 +266,12 @@ def test_killed_twice_at_random_points_then_resumed(tmp_path):
     # kill 1: while results are being written
     proc = _popen(src, out)
     deadline = time.monotonic() + 600
-    while _lines(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(rng.uniform(0.0, 1.0))
+    # after a random number of results (a sleep of random length finished the whole run on
+    # a quiet machine, ≈ 13 reports/s): the kill lands mid-run whatever the machine's speed
+    target = rng.randint(1, len(files) - 3)
+    while _lines(out) < target and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(rng.uniform(0.0, 0.03))
     _kill_hard(proc)
     first = _lines(out)
     assert proc.returncode == -signal.SIGKILL and first < len(files), "the first run ended before its kill"
@@ -276,8 +279,10 @@ def test_killed_twice_at_random_points_then_resumed(tmp_path):
     # its k-th new result
     proc = _popen(src, out)
     k = rng.randint(0, len(files) - first - 2)
-    if k == 0:
-        time.sleep(rng.uniform(0.5, 15.0))
+    if k == 0:  # before its first new result, however fast the machine
+        end = time.monotonic() + rng.uniform(0.5, 15.0)
+        while time.monotonic() < end and _lines(out) == first and proc.poll() is None:
+            time.sleep(0.01)
     else:
         while _lines(out) < first + k and proc.poll() is None:
             time.sleep(0.02)
