@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ..batch.inputs import SUPPORTED_SUFFIXES
 from ..tables.schema import TABLE3_COLUMNS
 from .feedback import FeedbackSet, labelled_sets, load_feedback, write_sets
 
-SUPPORTED = {".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown"}
 # The year's reports the statistics take at most (a fixed sample by sha256): the boilerplate
 # lexicon counts every n-gram and its index holds 3–5 KB per sentence in memory, the report
 # LM counts every character; a national year of ~150,000 reports is sampled. Every report is
@@ -121,7 +121,7 @@ def read_reports(folder: Path) -> tuple[list[PublishedReport], list[dict]]:
     from ..structure.sections import detect_sections
 
     out, bad = [], []
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED):
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES):
         rel = str(path.relative_to(folder))
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
