@@ -84,6 +84,18 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def anon_rss_bytes(pid: int) -> int:
+    """Anonymous resident memory of a process (resident less file-backed and shared pages):
+    what a fork copies into the child's page tables. File pages the parent mapped (shared
+    libraries, memory-mapped models) are not resident in a child until it touches them."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            fields = fh.read().split()
+        return max(0, int(fields[1]) - int(fields[2])) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def vm_size(pid: int | str = "self") -> int:
     """Virtual memory mapped by a process (what RLIMIT_AS counts)."""
     try:
@@ -208,7 +220,9 @@ def run_guarded(fn: Callable[..., Any], *args, limits: Limits | None = None, sta
     started = time.monotonic()
     r, w = os.pipe()
     parent = os.getpid()
-    baseline = rss_bytes(parent)
+    # The child starts resident with its caller's anonymous pages only: that is what it inherits
+    # (the caller's whole resident size would also subtract file pages the child does not hold).
+    baseline = anon_rss_bytes(parent)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         os.close(r)

@@ -177,6 +177,8 @@ class _Slot:
             except (EOFError, OSError):
                 status = self.proc.wait(5) if self.proc else None
                 self.kill_worker()
+                if pool.stopping.is_set():  # stop() killed it: the request is cut short, not crashed
+                    raise ServiceStopping()
                 if status == -signal.SIGKILL and watch.peak_rss > 0.8 * pool.limits.max_rss_mb * 2**20:
                     raise pool.limits.memory_error()
                 raise crashed_error(f"worker exited with status {status}")

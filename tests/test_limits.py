@@ -345,14 +345,24 @@ def test_check_stops_a_review_over_its_time_budget(huge_txt):
     assert "审查超时（超过 3 秒）" in err and "Traceback" not in err
 
 
-def test_guard_budget_is_what_the_review_adds_to_its_caller():
+def test_guard_budget_is_what_the_review_adds_to_its_caller(tmp_path):
     """A caller that already holds much memory (a test process, an application embedding the
     CLI) forks children that inherit its resident pages: the budget counts what the review adds
-    (the full suite's pytest process was over 1 GB and every in-process `check` was refused)."""
+    (the full suite's pytest process was over 1 GB and every in-process `check` was refused).
+    Its memory-mapped files are resident in it but not in the child, so they are not inherited
+    (in CI the suite's mapped models hid a 500 MB review under a 300 MB budget)."""
+    import mmap
+
     from nlp_review.guard import Limits, run_guarded
 
     held = bytearray(600 * 2**20)  # resident in the caller, inherited by the child
     held[::4096] = b"x" * len(held[::4096])
+    mapped_file = tmp_path / "model.bin"
+    with open(mapped_file, "wb") as fh:
+        fh.truncate(400 * 2**20)
+    fh = open(mapped_file, "rb")
+    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    assert sum(mapped[i] for i in range(0, len(mapped), 4096)) == 0  # resident in the caller only
 
     def small():
         time.sleep(0.5)  # several polls of the watch
@@ -371,6 +381,8 @@ def test_guard_budget_is_what_the_review_adds_to_its_caller():
     with pytest.raises(Exception) as e:
         run_guarded(large, limits=Limits(max_rss_mb=300, timeout_s=60))
     assert "内存超过上限" in str(getattr(e.value, "message", e.value))
+    mapped.close()
+    fh.close()
     del held
 
 
