@@ -182,3 +182,25 @@ def _chinese_error_5xx(r, status: int) -> dict:
     body = r.json()
     assert CJK.search(body["message"]), body
     return body
+
+
+def test_a_review_cut_short_by_stop_ends_with_service_stopping_not_a_crash(monkeypatch):
+    """stop() kills a busy worker: its request must read "service stopping" (503), not
+    "review crashed" (422), whichever of the stop flag or the worker's EOF the slot sees first
+    (a fresh-clone run got 422: the slot thread, late for the GIL, woke to the EOF). A long poll
+    makes the EOF come first every time."""
+    from service import workers
+    from service.workers import ServiceStopping, WorkerPool
+
+    monkeypatch.setattr(workers, "POLL_S", 5.0)
+    pool = WorkerPool(1)
+    try:
+        _wait_for_worker(pool)
+        future = pool.submit(time.sleep, 60)
+        time.sleep(0.5)  # the worker is busy with it
+        assert future.running()
+        pool.stop()
+        with pytest.raises(ServiceStopping):
+            future.result(15)
+    finally:
+        pool.stop(wait=True)
