@@ -17,7 +17,8 @@ A review that goes over its budget ends with an `InputError` ("memory_limit" →
 "timeout" → 422 in the service; exit 2 in the CLI) and a Chinese message.
 
 `run_guarded` (fork, for the CLI and the fuzz harness) and the service's worker pool
-(`service/workers.py`, long-lived spawned workers) share these helpers.
+(`service/workers.py`, long-lived spawned workers) share these helpers; `TaskGuard` applies the
+same budget file by file inside a batch worker, which is not killed per file.
 """
 from __future__ import annotations
 
@@ -270,3 +271,99 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
+
+
+# --- in-process guard for long-lived pool workers (batch) ------------------------------------------
+
+
+class _Overrun(BaseException):
+    """Raised in a worker's main thread by `TaskGuard`'s watcher (BaseException: the task's own
+    `except Exception` clauses must not swallow it)."""
+
+
+class TaskGuard:
+    """The per-review budget inside a long-lived worker process that runs one task at a time
+    (a batch pool worker, a Ray actor): a watcher thread polls this process's resident memory
+    and the task's wall time, and when a task goes over either it interrupts the main thread
+    once (SIGUSR1, whose handler raises) so that the task ends with the Chinese `InputError` of
+    `Limits` and the worker goes on with the next file. Pure-Python work is interrupted within
+    a poll; a long C call when it returns; an allocation too large or too fast for the poll
+    fails with MemoryError under the RLIMIT_AS of `cap_address_space`.
+
+    The budget counts what a task adds to the worker's resident memory when it starts (the
+    worker's models are its own business). Outside the main thread (where signals cannot be
+    delivered) tasks run unguarded."""
+
+    def __init__(self, limits: Limits | None = None):
+        import threading
+
+        self.limits = limits or Limits()
+        self._lock = threading.Lock()  # watcher ↔ run(); never taken by the signal handler
+        self._task: tuple[float, int] | None = None  # (started, resident bytes at the start)
+        self._reason: InputError | None = None
+        self._armed = False  # the handler raises only while the task's code may be running
+        self._main_ident = threading.main_thread().ident
+        self.active = threading.get_ident() == self._main_ident
+        self._closed = threading.Event()
+        self._previous_handler = None
+        if self.active:
+            self._previous_handler = signal.signal(signal.SIGUSR1, self._interrupt)
+            threading.Thread(target=self._watch, name="task-guard", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop watching and give SIGUSR1 back (a worker process never needs to)."""
+        self._closed.set()
+        if self.active:
+            self.active = False
+            signal.signal(signal.SIGUSR1, self._previous_handler or signal.SIG_DFL)
+
+    def cap_address_space(self) -> None:
+        """RLIMIT_AS: `Limits.address_space_mb` on top of what this worker maps now."""
+        limit_address_space(self.limits.address_space_mb, inherited=vm_size())
+
+    def _interrupt(self, _sig, _frame) -> None:
+        if self._armed and self._reason is not None:
+            raise _Overrun()
+
+    def _watch(self) -> None:
+        pid = os.getpid()
+        while not self._closed.wait(POLL_S):
+            with self._lock:
+                if self._task is None or self._reason is not None:
+                    continue
+                started, baseline = self._task
+                if self.limits.max_rss_mb and rss_bytes(pid) - baseline > self.limits.max_rss_mb * MB:
+                    self._reason = self.limits.memory_error()
+                elif self.limits.timeout_s and time.monotonic() - started > self.limits.timeout_s:
+                    self._reason = self.limits.timeout_error()
+                else:
+                    continue
+            signal.pthread_kill(self._main_ident, signal.SIGUSR1)  # once per task: the reason is set
+
+    def run(self, fn: Callable[..., Any], *args) -> Any:
+        """fn(*args) under the budget; raises the `InputError` of an overrun (also for a
+        MemoryError under RLIMIT_AS)."""
+        import threading
+
+        if not self.active or threading.get_ident() != self._main_ident:
+            return fn(*args)
+        with self._lock:
+            self._task, self._reason = (time.monotonic(), rss_bytes(os.getpid())), None
+        try:
+            try:
+                self._armed = True
+                return fn(*args)
+            finally:
+                self._armed = False
+                with self._lock:
+                    self._task = None
+        except _Overrun:  # wherever it surfaced inside this call (the handler fires once)
+            self._armed = False
+            with self._lock:
+                self._task, reason = None, self._reason
+        except MemoryError:
+            reason = self._reason or self.limits.memory_error()
+        import gc
+
+        gc.collect()  # what the stopped task held, before the next task measures its baseline
+        raise reason or crashed_error("interrupted")

@@ -463,3 +463,27 @@ def _cmdline(p: Path) -> str:
         return (p / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+@pytest.mark.parametrize("budget, code, message", [(["--timeout", "5"], "timeout", "审查超时（超过 5 秒）"),
+                                                   (["--max-memory-mb", "60"], "memory_limit", "内存超过上限（60 MB）")])
+def test_a_file_over_its_review_budget_is_an_error_row_and_the_worker_goes_on(tmp_path, budget, code, message):
+    """Batch reviews run under the same per-review budget as `check` and the service (issue #11):
+    a 550,000-character report (minutes of review, ~150 MB more) ends as an error record with
+    the Chinese message, and the same worker (--workers 1) then reviews the next file."""
+    from tests.limits_support import huge_paragraph_text
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a_huge.txt").write_text(huge_paragraph_text(SEEDS[3].read_text(encoding="utf-8"), stops=True),
+                                    encoding="utf-8")
+    (src / "b_seed.txt").write_bytes(SEEDS[0].read_bytes())
+    out = tmp_path / "out.jsonl"
+    res = run_batch(src, out, "--workers", "1", *budget)
+    assert "新审查 1 份，无法读取 1 份" in res.stderr
+    rows = {r["file"]: r for r in csv_rows(out.with_suffix(".csv"))}
+    assert rows["a_huge.txt"]["status"] == "error" and message in rows["a_huge.txt"]["error"]
+    assert rows["b_seed.txt"]["status"] == "ok" and int(rows["b_seed.txt"]["score"]) > 0
+    assert list(results(out)) == ["b_seed.txt"]
+    errors = [json.loads(line) for line in (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["file"], e["error"]) for e in errors] == [("a_huge.txt", code)]

@@ -489,3 +489,48 @@ def test_utf8_bom_with_invalid_bytes_is_a_chinese_error():
         with pytest.raises(InputError) as e:
             load_bytes(data, name)
         assert "UTF-8" in e.value.message and CJK.search(e.value.message)
+
+
+def test_task_guard_stops_a_task_over_its_budget_and_runs_the_next():
+    """The in-process guard of batch workers: a pure-Python task past its time, one growing past
+    its memory, each ends with the Chinese InputError; the tasks before and after return."""
+    from nlp_review.errors import InputError
+    from nlp_review.guard import Limits, TaskGuard
+
+    guard = TaskGuard(Limits(max_rss_mb=100, timeout_s=1.5, address_space_mb=0))
+    try:
+        assert guard.active
+        assert guard.run(sum, [1, 2, 3]) == 6
+
+        def spin():
+            n = 0
+            while True:
+                n += 1
+
+        t0 = time.monotonic()
+        with pytest.raises(InputError) as e:
+            guard.run(spin)
+        assert e.value.code == "timeout" and "审查超时（超过 1.5 秒）" in e.value.message
+        assert 1.5 <= time.monotonic() - t0 < 30
+
+        def grow():
+            held = []
+            while True:  # 10 MB a step, touched: resident
+                block = bytearray(10 * 2**20)
+                block[::4096] = b"z" * len(block[::4096])
+                held.append(block)
+
+        with pytest.raises(InputError) as e:
+            guard.run(grow)
+        assert e.value.code == "memory_limit" and "内存超过上限（100 MB）" in e.value.message
+
+        def refuse():
+            raise InputError("bad_file", "文件已损坏。")
+
+        with pytest.raises(InputError) as e:  # the task's own errors pass through unchanged
+            guard.run(refuse)
+        assert e.value.code == "bad_file"
+        assert guard.run(len, "报告") == 2
+        time.sleep(0.2)  # no late interrupt after a task that ended in time
+    finally:
+        guard.close()

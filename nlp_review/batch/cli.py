@@ -20,6 +20,10 @@ def add_command(sub) -> None:
     b.add_argument("--work-dir", help="中间数据目录（默认：输出文件名加 .work）")
     b.add_argument("--min-confidence", type=float, default=0.0)
     b.add_argument("--disable", action="append", metavar="规则编号")
+    b.add_argument("--timeout", type=float, default=None, metavar="秒",
+                   help="每份报告的审查时间上限（默认 60 秒或 NLP_REVIEW_TIMEOUT_S）；超时的报告记为错误，批量继续")
+    b.add_argument("--max-memory-mb", type=float, default=None, metavar="MB",
+                   help="每份报告审查所增加的内存上限（默认 1024 MB 或 NLP_REVIEW_MAX_MEMORY_MB）；超出的报告记为错误，批量继续")
     b.add_argument("--quiet", action="store_true")
     b.add_argument("--progress", action="store_true", help="即使不在终端中也显示进度条")
     b.set_defaults(func=cmd_batch)
@@ -32,7 +36,8 @@ def cmd_batch(args) -> int:
 
     files = list_inputs(args.dir, is_list=args.list)
     out = Path(args.out)
-    options = {"min_confidence": args.min_confidence or 0.0, "disabled_rules": sorted(args.disable or ())}
+    options = {"min_confidence": args.min_confidence or 0.0, "disabled_rules": sorted(args.disable or ()),
+               "limits": {"timeout_s": args.timeout, "max_rss_mb": args.max_memory_mb}}
     workers = args.workers or default_workers()
     if workers < 1:
         raise InputError("bad_option", "--workers 至少为 1。")

@@ -27,12 +27,19 @@ _STATE: dict[str, Any] = {}
 
 # ----------------------------------------------------------------------------- setup
 def init(options: dict, die_with_parent: bool = False) -> None:
-    """Per worker: the options and every model loaded (one short review does it)."""
+    """Per worker: the options and every model loaded (one short review does it); then each
+    file's review runs under the per-review budget (`guard.TaskGuard`: options["limits"], else
+    the NLP_REVIEW_* environment), with the address space capped in a local pool worker."""
+    from ..guard import Limits, TaskGuard
     from ..pipeline import Options, review_text
 
     if die_with_parent:
         _die_with_parent()
     _STATE["options"] = options
+    limits = Limits()
+    for k, v in (options.get("limits") or {}).items():
+        if v:
+            setattr(limits, k, float(v))
     warm = "\n".join(f"{n}、{h}\n本机关全年主动公开政府信息120条，收到申请3件。" for n, h in
                      zip("一二三四五六", ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
                                           "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项")))
@@ -40,6 +47,16 @@ def init(options: dict, die_with_parent: bool = False) -> None:
         review_text("某某县人民政府2024年政府信息公开工作年度报告\n" + warm, "warm.txt", Options())
     except Exception:  # noqa: BLE001 — a missing model is reported by each review, not here
         pass
+    guard = TaskGuard(limits)
+    if die_with_parent and guard.active:  # a process of our own pool (a Ray actor maps Ray's object store)
+        guard.cap_address_space()
+    _STATE["guard"] = guard
+
+
+def _guarded(fn, *args):
+    """fn(*args) under this worker's per-review budget (unguarded where `init` did not run)."""
+    guard = _STATE.get("guard")
+    return guard.run(fn, *args) if guard is not None else fn(*args)
 
 
 def _die_with_parent() -> None:
@@ -156,23 +173,38 @@ def near_copy_sentences(doc) -> tuple[list[str], list[str]]:
 
 def read_file(task: dict) -> dict:
     """Pass one over one file. Never raises: an unreadable file comes back as an error."""
-    from ..analytics.pairs import year_report
-    from ..errors import ModelError
-    from ..ingest import load_bytes
-    from ..pipeline import Pipeline
-
     rel = task["rel"]
     out: dict[str, Any] = {"rel": rel, "sha": None}
     t0 = time.perf_counter()
     try:
         data = read_bytes(task["loc"])
         out["sha"] = hashlib.sha256(data).hexdigest()
+    except InputError as e:
+        return {**out, "status": "error", "error": e.to_json()}
+    except OSError as e:
+        return {**out, "status": "error", "error": {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}}
+    try:
+        return _guarded(_first_pass, task, data, dict(out), t0)
+    except InputError as e:  # over the per-review budget
+        return {**out, "status": "error", "error": e.to_json()}
+
+
+def _first_pass(task: dict, data: bytes, out: dict, t0: float) -> dict:
+    from ..analytics.pairs import year_report
+    from ..errors import ModelError
+    from ..ingest import load_bytes
+    from ..pipeline import Pipeline
+
+    rel = task["rel"]
+    try:
         doc = load_bytes(data, PurePath(task["loc"]).name)
         Pipeline.preset(FIRST).run(doc, None)
     except InputError as e:
         return {**out, "status": "error", "error": e.to_json()}
     except OSError as e:
         return {**out, "status": "error", "error": {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}}
+    except MemoryError:
+        raise  # over the address-space cap: the guard's "memory_limit"
     except Exception as e:  # noqa: BLE001 — one bad file must not stop a national batch
         return {**out, "status": "error", "error": _internal(e)}
     # who and which year, for pairing the same agency's consecutive years (analytics/pairs.py)
@@ -213,6 +245,13 @@ class PrecomputedMatches:
 
 def finish_review(task: dict) -> dict:
     """Pass two: the rest of the review on the Doc of pass one; the JSONL line and CSV row."""
+    try:
+        return _guarded(_second_pass, task)
+    except InputError as e:  # over the per-review budget
+        return {"rel": task["rel"], "sha": task["sha"], "status": "error", "error": e.to_json()}
+
+
+def _second_pass(task: dict) -> dict:
     from ..pipeline import Pipeline
     from ..report import to_contract
     from .journal import summary_row
@@ -235,6 +274,8 @@ def finish_review(task: dict) -> dict:
         result["source"]["path"] = rel
     except InputError as e:
         return {"rel": rel, "sha": sha, "status": "error", "error": e.to_json()}
+    except MemoryError:
+        raise  # over the address-space cap: the guard's "memory_limit"
     except Exception as e:  # noqa: BLE001
         return {"rel": rel, "sha": sha, "status": "error", "error": _internal(e)}
     line = json.dumps(result, ensure_ascii=False).encode("utf-8") + b"\n"
