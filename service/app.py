@@ -273,9 +273,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if prev is not None and not prev:
             prev = None  # an empty optional field is no previous report
         name = _safe_name(file.filename)
-        result = await _review(data, name, prev, _safe_name(previous.filename) if previous else None)
+        prev_name = _safe_name(previous.filename) if previous else None
+        result = await _review(data, name, prev, prev_name)
         result["source"]["filename"] = name
-        rid = await run_in_threadpool(store.add_review, result, data, name)
+        rid = await run_in_threadpool(store.add_review, result, data, name, prev, prev_name)
         return JSONResponse({"id": rid, **result, "links": _links(rid), "table_grids": table_grids(result)},
                             status_code=201)
 
@@ -331,7 +332,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except FeedbackError as e:
             raise ServiceError(400, "bad_correction", str(e))
         corrections = {f"{c['table']}.{c['key']}": c["value"] for c in record["corrected_cells"]}
-        result = await _review(row.upload, row.filename, None, None, corrections)
+        prev, prev_name = await run_in_threadpool(store.get_previous, rid) or (None, None)
+        result = await _review(row.upload, row.filename, prev, prev_name, corrections)
         result["source"]["filename"] = row.filename
         renumber_like(result, old)
         await run_in_threadpool(store.update_result, rid, result)

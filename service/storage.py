@@ -37,6 +37,17 @@ class Review(Base):
     result: Mapped[str] = mapped_column(Text)  # the contract JSON
 
 
+class PreviousUpload(Base):
+    """Last year's report uploaded with a review (a table of its own: databases made before it
+    gain it without a migration); a re-run after corrected cells compares with it again."""
+    __tablename__ = "previous_uploads"
+
+    review_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(DateTime, index=True)
+    filename: Mapped[Optional[str]] = mapped_column(String(255))
+    upload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Feedback(Base):
     __tablename__ = "feedback"
 
@@ -84,14 +95,25 @@ class Store:
             return conn.exec_driver_sql("PRAGMA journal_mode").scalar()
 
     # -- reviews -------------------------------------------------------------------------
-    def add_review(self, result: dict, upload: bytes, filename: str | None) -> str:
+    def add_review(self, result: dict, upload: bytes, filename: str | None, previous: bytes | None = None,
+                   previous_name: str | None = None) -> str:
         rid = new_id()
         src = result.get("source") or {}
+        now = utcnow()
         with self.session() as s, s.begin():
-            s.add(Review(id=rid, created_at=utcnow(), filename=(filename or "")[:255] or None,
+            s.add(Review(id=rid, created_at=now, filename=(filename or "")[:255] or None,
                          format=str(src.get("format") or "txt")[:16], sha256=str(src.get("sha256") or ""),
                          upload=upload, result=json.dumps(result, ensure_ascii=False)))
+            if previous:
+                s.add(PreviousUpload(review_id=rid, created_at=now, filename=(previous_name or "")[:255] or None,
+                                     upload=previous))
         return rid
+
+    def get_previous(self, rid: str) -> tuple[bytes, str | None] | None:
+        """Last year's report uploaded with review `rid`: (bytes, file name), or None."""
+        with self.session() as s:
+            row = s.get(PreviousUpload, rid)
+            return None if row is None else (row.upload, row.filename)
 
     def get_review(self, rid: str) -> Optional[Review]:
         with self.session() as s:
@@ -129,6 +151,7 @@ class Store:
         """Delete drafts (upload and review) stored more than `seconds` ago; feedback stays."""
         cutoff = utcnow() - _dt.timedelta(seconds=seconds)
         with self.session() as s, s.begin():
+            s.execute(delete(PreviousUpload).where(PreviousUpload.created_at < cutoff))
             res = s.execute(delete(Review).where(Review.created_at < cutoff))
             return res.rowcount or 0
 

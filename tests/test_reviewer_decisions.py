@@ -109,3 +109,25 @@ def test_corrected_cells_rerun_and_keep_decisions(client):
     assert "table3.new.total" in marked
     listed = client.get("/v1/reviews").json()["reviews"]
     assert listed[0]["id"] == r["id"] and listed[0]["by_severity"]["error"] >= 2
+
+
+def test_corrected_cells_rerun_still_compares_with_last_years_report(client):
+    """A review uploaded with last year's report keeps its year-over-year findings when the
+    reviewer corrects a cell (the re-run used to drop the previous report)."""
+    import re
+
+    text = SEEDS[4].read_text(encoding="utf-8")
+    last_year = re.sub(r"2023(?=\s*年)", "2022", text, count=1)
+    r = client.post("/v1/reviews", files={"file": ("004.txt", text.encode("utf-8"), "text/plain"),
+                                          "previous": ("004_2022.txt", last_year.encode("utf-8"), "text/plain")})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    from nlp_review.checks import docs
+
+    needs_previous = {rule["id"] for rule in docs.as_json() if "需上年报告" in rule["description"]}
+    before = {f["rule"] for f in body["findings"]} & needs_previous
+    assert before, "the copied report must give year-over-year findings"
+    fixed = client.post(body["links"]["cells"], json={"cells": {"table3.new.total": 21}})
+    assert fixed.status_code == 200, fixed.text
+    after = {f["rule"] for f in fixed.json()["findings"]}
+    assert before <= after and "TABLE3.ROW_SUM" in after

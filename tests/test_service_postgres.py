@@ -74,9 +74,11 @@ def test_postgres_reviews_feedback_export_retention(pg_url, tmp_path):
     settings = Settings(data_dir=tmp_path, database_url=pg_url)
     c = TestClient(create_app(settings))
     assert c.get("/healthz").json()["database"] == "postgresql"
-    r = c.post("/v1/reviews", files={"file": ("r.txt", SEEDS[3].read_bytes())})
+    r = c.post("/v1/reviews", files={"file": ("r.txt", SEEDS[3].read_bytes()),
+                                     "previous": ("last.txt", SEEDS[3].read_bytes())})
     assert r.status_code == 201, r.text
     res = r.json()
+    assert c.app.state.store.get_previous(res["id"]) == (SEEDS[3].read_bytes(), "last.txt")
     got = c.get(f"/v1/reviews/{res['id']}").json()
     assert got["text"] == res["text"] and got["findings"] == res["findings"]
     assert c.get(res["links"]["annotated_docx"]).status_code == 200
@@ -89,3 +91,4 @@ def test_postgres_reviews_feedback_export_retention(pg_url, tmp_path):
     # Retention: drafts older than 0 s are gone.
     assert c.app.state.store.purge_older_than(0) >= 1
     assert c.get(f"/v1/reviews/{res['id']}").status_code == 404
+    assert c.app.state.store.get_previous(res["id"]) is None
