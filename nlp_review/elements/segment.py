@@ -39,6 +39,10 @@ def compact(s: str) -> str:
 
 
 CONTEXT_CHARS = 200
+# The classifier reads at most this much of a unit (text and tokens): real units are paragraphs
+# (the longest of the 192 reports in corpus/ and the seeds: 630 characters); a pasted
+# 550,000-character paragraph made the n-gram arrays of its one unit take ~700 MB.
+UNIT_CHARS = 4000
 
 
 def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
@@ -51,7 +55,8 @@ def unit_record(doc: Doc, u: Unit, units: list[Unit] | None = None) -> dict:
             top = units[top.parent]
         context = _compact_prefix(doc.text, top.start, top.end, CONTEXT_CHARS)
     return {"section": u.section, "kind": u.kind, "heading": u.heading, "own_heading": u.own_heading,
-            "text": compact(u.text(doc)), "tokens": " ".join(u.tokens), "context": context,
+            "text": _compact_prefix(doc.text, u.start, u.end, UNIT_CHARS),
+            "tokens": " ".join(u.tokens[:UNIT_CHARS // 2]), "context": context,
             "start": u.start, "end": u.end}
 
 
