@@ -109,14 +109,14 @@ def cmd_pipeline(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-
     from .cli_zh import ChineseArgumentParser
+    from .ingest import SUFFIXES
 
     p = ChineseArgumentParser(prog="nlp-review", description="政府信息公开工作年度报告审查工具")
     p.add_argument("--version", action="version", version=f"nlp-review {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="审查一份年报（.txt/.docx/.doc/.wps/.odt/.pdf/.html/.md）")
+    c = sub.add_parser("check", help=f"审查一份年报（{'/'.join(SUFFIXES)}）")
     c.add_argument("file")
     c.add_argument("--format", choices=("json", "text"), default="json")
     c.add_argument("--pretty", action="store_true", help="缩进输出 JSON")

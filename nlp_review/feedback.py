@@ -16,7 +16,8 @@ from .options import severity_kept
 from .tables.schema import TABLE2_ROWS, TABLE3_ROWS, TABLE3_COLUMNS, TABLE4_KEYS
 
 CONTEXT_CHARS = 60
-# Findings about a section as a whole: their section's text is kept (bounded).
+# Findings about a section as a whole: their section's text is kept (bounded). SECTION_GENERIC
+# is the id GENERIC_SENTENCE had before it grouped a section's sentences (decisions stored then).
 SECTION_RULE_PREFIXES = ("ELEMENT.", "BOILERPLATE.SECTION_GENERIC", "BOILERPLATE.PROBLEMS_UNCHANGED")
 MAX_SECTION_CHARS = 20000
 TABLE_SECTIONS = {"table2": 2, "table3": 3, "table4": 4}

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
+from ..ingest import SUFFIXES
 
-SUPPORTED_SUFFIXES = {".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = frozenset(SUFFIXES)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class Judgement:
 # config.json "inference" override them.
 INFERENCE = {
     "generic_threshold": 0.5,  # P(specific) below this: generic
-    "section_share_threshold": 0.8,  # a section with a larger generic share gets SECTION_GENERIC
+    "section_share_threshold": 0.8,  # a larger generic share is stated in GENERIC_SENTENCE's message
     "statutory_exempt": 0.6,  # a sentence at least this much statutory wording is never judged
     "min_judged_chars": 12,  # shorter sentences (comparison form) are not judged
     "template_min_reports": 10,  # found in this many other reports: template wording, not a copy

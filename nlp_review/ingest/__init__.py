@@ -11,6 +11,9 @@ from .builder import build_doc
 from .limits import check_lines
 
 FORMATS = ("txt", "docx", "pdf", "html", "md")
+# File names a folder scan takes for reports, and the help lists (reading itself sniffs the
+# content: .doc/.wps/.odt go through LibreOffice, .htm is HTML, .markdown is Markdown).
+SUFFIXES = (".txt", ".docx", ".doc", ".wps", ".odt", ".pdf", ".html", ".htm", ".md", ".markdown")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_TEXT_CHARS = 600_000  # real reports are 3k–60k characters
 

@@ -1,5 +1,6 @@
-"""BOILERPLATE.GENERIC_SENTENCE, SECTION_GENERIC, SHARED_ACROSS_REPORTS: sentences of
-sections one and five judged by the specificity model and the commonness index."""
+"""BOILERPLATE.GENERIC_SENTENCE (one finding per section listing its generic sentences and
+their share; it replaced SECTION_GENERIC), SHARED_ACROSS_REPORTS: sentences of sections one
+and five judged by the specificity model and the commonness index."""
 from __future__ import annotations
 
 from ...doc import Doc
