@@ -110,3 +110,29 @@ def test_accuracy_on_the_182_excerpts():
 def test_chrome_never_reaches_the_agency(name):
     p = parse_publisher(read(name))
     assert p.agency is None or not any(w in p.agency for w in ("首页", "位置", "字体", "打印", "发布", "登录", "|", ">"))
+
+
+def test_title_only_at_the_end_of_the_breadcrumb():
+    """Pages whose report title is only the last part of the breadcrumb (“当前位置：首页 > … > X局
+    2023年…年度报告”, or glued to the column name after a space): the title and the agency are
+    read from it as from the title line; a breadcrumb that ends with a column name is no title."""
+    from nlp_review.analytics.agency import find_title
+
+    checked = 0
+    for path in sorted(DOCS.glob("0*.txt"))[:40]:
+        text = path.read_text(encoding="utf-8")
+        original = parse_publisher(text)
+        lines = text.split("\n")
+        at = [i for i, line in enumerate(lines) if line.strip() == original.title]
+        if original.agency_source != "title" or not at:
+            continue
+        rest = "\n".join(lines[:at[0]] + lines[at[0] + 1:])
+        if find_title(clean_lines(rest), None)[0] is not None:
+            continue  # the page also has it elsewhere (a title broken over lines): that one is read
+        for crumb in (f"当前位置：首页 > 政务公开 > 政府信息公开年报 > {original.title}",
+                      f"首页>政府信息公开>法定主动公开内容>政府信息公开年报 {original.title}"):
+            p = parse_publisher(crumb + "\n" + rest)
+            assert (p.title, p.agency, p.year) == (original.title, original.agency, original.year), path.name
+        checked += 1
+    assert checked >= 10
+    assert find_title(clean_lines("当前位置：首页 > 政务公开 > 政府信息公开年报\n一、总体情况\n本局全年…"), None) == (None, "")

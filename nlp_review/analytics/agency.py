@@ -250,6 +250,12 @@ def find_title(lines: _Lines, given: str | None) -> tuple[str | None, str]:
         if (i + 1 < len(body) and len(s) <= 40 and not re.search(r"[。，,；;]", s) and not _MENU.search(s)
                 and _looks_like_title(s + body[i + 1])):
             return s + body[i + 1], "title"
+    # the page's title only at the end of its breadcrumb (“当前位置：首页 > … > X局2023年…年度报告”):
+    # a crumb with a year and an agency, not a column name like “政府信息公开年报”
+    for crumb in reversed(lines.crumbs):
+        for part in reversed(crumb.split()):
+            if _looks_like_title(part) and year_in(part) and agency_of_title(part):
+                return part, "title"
     head = "\n".join(body[:12])
     m = _QUOTED_TITLE.search(head)
     if m:
