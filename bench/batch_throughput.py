@@ -46,7 +46,7 @@ class MeasuredExecutor(LocalExecutor):
 
     def __init__(self, workers: int, options: dict):
         super().__init__(workers, options)
-        self.procs = [psutil.Process(p.pid) for p in self.pool._pool]
+        self.procs = [psutil.Process(p.pid) for p in self.processes()]
         self.cpu0 = self._cpu()
 
     def _cpu(self) -> tuple[float, float]:

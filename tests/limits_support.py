@@ -100,3 +100,14 @@ def huge_paragraph_text(seed_text: str, n: int = 550_000, stops: bool = False) -
     lines = seed_text.split("\n")
     i = next(k for k, ln in enumerate(lines) if "总体情况" in ln)
     return "\n".join(lines[:i + 1] + [para] + lines[i + 1:])
+
+
+def die_on_task(task: dict) -> dict:
+    """A batch task function for the lost-worker test: the worker kills itself (SIGKILL, as the
+    kernel's OOM killer would) on the task named "die", answers the others."""
+    import os
+    import signal
+
+    if task["rel"] == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"rel": task["rel"], "sha": None, "status": "ok"}

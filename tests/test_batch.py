@@ -487,3 +487,38 @@ def test_a_file_over_its_review_budget_is_an_error_row_and_the_worker_goes_on(tm
     assert list(results(out)) == ["b_seed.txt"]
     errors = [json.loads(line) for line in (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(e["file"], e["error"]) for e in errors] == [("a_huge.txt", code)]
+
+
+def test_a_worker_that_dies_in_a_task_gives_an_error_row_not_a_hang():
+    """A pool worker that dies in a task (SIGKILL, as from the kernel's OOM killer; a crash in a
+    reader's C library): multiprocessing.Pool never answered for its task and the batch waited
+    forever. Now that task is a Chinese "review_crashed" error row, the tasks cut short with it run
+    again on a fresh pool, and the executor goes on."""
+    import signal as sig
+
+    from nlp_review.batch import work
+    from nlp_review.batch.runner import LocalExecutor
+    from tests.limits_support import die_on_task
+
+    def hung(_s, _f):
+        raise TimeoutError("the batch waits forever for the dead worker's task")
+
+    previous = sig.signal(sig.SIGALRM, hung)
+    sig.alarm(600)
+    executor = LocalExecutor(2, {})
+    try:
+        tasks = [{"rel": name} for name in ("a", "b", "die", "c", "d", "e")]
+        got = {r["rel"]: r for r in executor.map(die_on_task, tasks, on_lost=work.lost_read)}
+        assert sorted(got) == ["a", "b", "c", "d", "die", "e"]
+        assert all(got[x]["status"] == "ok" for x in "abcde")
+        assert got["die"]["status"] == "error" and got["die"]["error"]["error"] == "review_crashed"
+        assert "审查进程意外退出" in got["die"]["error"]["message"]
+        with pytest.raises(RuntimeError, match="工作进程意外退出"):  # a step without on_lost: a clear error
+            list(executor.map(die_on_task, [{"rel": "die"}]))
+        assert list(executor.map(die_on_task, [{"rel": "f"}])) == [{"rel": "f", "sha": None, "status": "ok"}]
+        assert len(executor.processes()) == 2
+    finally:
+        executor.close(abort=True)
+        sig.alarm(0)
+        sig.signal(sig.SIGALRM, previous)
+    assert not executor.markers.exists()

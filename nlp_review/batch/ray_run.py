@@ -57,8 +57,10 @@ class RayExecutor:
         ray.get([a.ping.remote() for a in self.actors])  # models loaded everywhere before timing starts
         self.workers = n
 
-    def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None) -> Iterator:
-        """fn(task) on the actors, two tasks queued per actor, results in completion order."""
+    def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None,
+            on_lost: Optional[Callable] = None) -> Iterator:
+        """fn(task) on the actors, two tasks queued per actor, results in completion order
+        (`on_lost` is LocalExecutor's: a dead Ray actor is Ray's RayActorError, raised here)."""
         free = [a for a in self.actors for _ in range(2)]
         pending: dict = {}
         for task in tasks:

@@ -10,15 +10,17 @@ machine; `ray_run.RayExecutor`: actors and tasks on a Ray cluster):
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
+import itertools
 import multiprocessing as mp
 import os
-import queue
 import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..analytics.pairs import YearReport, pair_consecutive_years
 from . import work
@@ -39,51 +41,152 @@ def default_workers() -> int:
 
 
 class LocalExecutor:
-    """A process pool; each worker loads the models once (`work.init`)."""
+    """A process pool on this machine; each worker loads the models once (`work.init`).
+
+    `concurrent.futures.ProcessPoolExecutor`, not `multiprocessing.Pool`: when a worker dies in a
+    task (a crash in a reader's C library, the kernel's OOM killer) the former breaks — every
+    task in flight fails at once — where the latter waits forever for the dead worker's task.
+    Each task leaves a marker file named after its worker's pid while it runs; after a break the
+    task whose worker died first (its marker is the one left: the others' workers remove theirs
+    when the pool terminates them) goes to `on_lost`, the pool is started again and the other
+    tasks in flight run again."""
 
     def __init__(self, workers: int, options: dict):
-        self.workers = workers
+        import tempfile
+
+        self.workers, self.options = workers, options
+        self.markers = Path(tempfile.mkdtemp(prefix="nlp-review-batch-"))
+        self._seq = itertools.count()
+        self.pool: Optional[cf.ProcessPoolExecutor] = None
+        self._start()
+
+    def _start(self) -> None:
         ctx = mp.get_context("spawn")  # not fork: the caller may hold threads and their locks (pytest, a service)
         ready = ctx.Value("i", 0)
-        self.pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options, ready))
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                           initargs=(self.options, str(self.markers), ready))
+        # a spawned pool starts a worker per task submitted while none is idle: one short task
+        # each starts them all, from this thread (PR_SET_PDEATHSIG follows the thread that forks)
+        warm = [self.pool.submit(time.sleep, 0.2) for _ in range(self.workers)]
         deadline = time.monotonic() + 900
-        while ready.value < workers:  # every worker has its models before the clock starts
-            if time.monotonic() > deadline:
+        while ready.value < self.workers:  # every worker has its models before the clock starts
+            if time.monotonic() > deadline or any(f.done() and f.exception() for f in warm):
                 self.close(abort=True)
                 raise RuntimeError("批量审查的工作进程未能在 15 分钟内加载模型")
             time.sleep(0.05)
 
-    def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None) -> Iterator:
+    def map(self, fn: Callable, tasks: Iterable, window: Optional[int] = None,
+            on_lost: Optional[Callable] = None) -> Iterator:
         """fn over tasks, results in completion order, at most `window` tasks in flight
-        (tasks carry Docs: the main process never holds more than a window of them)."""
+        (tasks carry Docs: the main process never holds more than a window of them). A task
+        whose worker died yields `on_lost(task)`, or raises when there is no `on_lost`."""
         window = window or 4 * self.workers
-        done: queue.Queue = queue.Queue()
-        inflight = 0
-        for task in tasks:
-            while inflight >= window:
-                yield _result(done.get())
-                inflight -= 1
-            self.pool.apply_async(fn, (task,), callback=done.put, error_callback=done.put)
-            inflight += 1
-        while inflight:
-            yield _result(done.get())
-            inflight -= 1
+        source = iter(tasks)
+        again: list = []  # tasks cut short by another task's crash, to run again first
+        inflight: dict[cf.Future, tuple[int, Any]] = {}
+        restarts_without_culprit = 0
+        while True:
+            while len(inflight) < window:
+                if again:
+                    task = again.pop()
+                else:
+                    task = next(source, _END)
+                    if task is _END:
+                        break
+                seq = next(self._seq)
+                inflight[self.pool.submit(_marked, str(self.markers), seq, fn, task)] = (seq, task)
+            if not inflight:
+                return
+            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+            broken = [f for f in done if isinstance(f.exception(), cf.process.BrokenProcessPool)]
+            for f in done:
+                if f not in broken:
+                    inflight.pop(f)
+                    yield _result(f.result()[1])
+            if not broken:
+                continue
+            cf.wait(inflight)  # a broken pool fails every task in flight
+            cut = list(inflight.values())
+            inflight.clear()
+            # the broken pool terminates its other workers (SIGTERM: they remove their markers);
+            # once they are gone, the markers left name the tasks whose worker died in them
+            self.pool.shutdown(wait=True)
+            self.pool = None
+            lost = self._left_markers()
+            self._start()
+            culprits = [task for seq, task in cut if seq in lost]
+            again.extend(task for seq, task in reversed(cut) if seq not in lost)
+            restarts_without_culprit = 0 if culprits else restarts_without_culprit + 1
+            if restarts_without_culprit > 2:
+                raise RuntimeError("批量审查的工作进程反复意外退出，无法继续。")
+            for task in culprits:
+                if on_lost is None:
+                    raise RuntimeError("批量审查的一个工作进程意外退出，其任务无法完成。")
+                yield on_lost(task)
+
+    def _left_markers(self) -> set[int]:
+        """The tasks whose markers are left behind (their worker died in them); cleared."""
+        out = set()
+        for marker in self.markers.iterdir():
+            try:
+                out.add(int(marker.read_text()))
+            except (ValueError, OSError):
+                pass
+            marker.unlink(missing_ok=True)
+        return out
 
     def steps(self, folder: Path) -> LocalSteps:
         return LocalSteps(folder, lambda fn, items: self.map(fn, items))
 
-    def close(self, abort: bool = False) -> None:
+    def processes(self) -> list:
+        """The worker processes now (for benches)."""
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def _shutdown(self, abort: bool) -> None:
+        if self.pool is None:
+            return
+        procs = self.processes()
         if abort:
-            self.pool.terminate()
-        else:
-            self.pool.close()
-        self.pool.join()
+            for p in procs:  # a batch interrupted: stop now, not after the tasks in flight
+                if p.is_alive():
+                    p.kill()
+        self.pool.shutdown(wait=True, cancel_futures=abort)
+        self.pool = None
+
+    def close(self, abort: bool = False) -> None:
+        self._shutdown(abort)
+        shutil.rmtree(self.markers, ignore_errors=True)
 
 
-def _init_worker(options: dict, ready) -> None:
+_END = object()
+_MARKER: dict[str, Path] = {}
+
+
+def _init_worker(options: dict, markers: str, ready) -> None:
     work.init(options, die_with_parent=True)
+    _MARKER["path"] = Path(markers) / str(os.getpid())
+    # terminated with the others after one worker died: not this worker's task that crashed
+    signal.signal(signal.SIGTERM, _forget_marker_and_exit)
     with ready.get_lock():
         ready.value += 1
+
+
+def _forget_marker_and_exit(_sig, _frame) -> None:
+    if "path" in _MARKER:
+        _MARKER["path"].unlink(missing_ok=True)
+    os._exit(1)
+
+
+def _marked(markers: str, seq: int, fn: Callable, task):
+    """In a pool worker: (seq, fn(task)) with this worker's marker naming the task it runs."""
+    marker = _MARKER.get("path") or Path(markers) / str(os.getpid())
+    marker.write_text(str(seq))
+    try:
+        return seq, fn(task)
+    except Exception as e:  # noqa: BLE001 — handed to the caller, who raises it
+        return seq, e
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def _result(x):
@@ -133,7 +236,8 @@ def run_batch(files: list[InputFile], out: Path, csv_path: Optional[Path], optio
         # 1. read
         with bar(len(to_read), "读取") as pb:
             last = time.monotonic()
-            for res in executor.map(work.read_file, ({"rel": f.rel, "loc": f.loc} for f in to_read)):
+            for res in executor.map(work.read_file, ({"rel": f.rel, "loc": f.loc} for f in to_read),
+                                    on_lost=work.lost_read):
                 f = by_rel[res["rel"]]
                 if res["status"] == "error":
                     if res["sha"] is None or res["sha"] not in done:
@@ -184,7 +288,7 @@ def run_batch(files: list[InputFile], out: Path, csv_path: Optional[Path], optio
 
         with bar(len(pending), "审查") as pb:
             last = time.monotonic()
-            for res in executor.map(work.finish_review, tasks()):
+            for res in executor.map(work.finish_review, tasks(), on_lost=work.lost_review):
                 if res["status"] == "ok":
                     output.add_result(res["line"], res["row"])
                     summary.reviewed += 1

@@ -221,6 +221,23 @@ def _first_pass(task: dict, data: bytes, out: dict, t0: float) -> dict:
     return out
 
 
+def _crashed() -> dict:
+    from ..guard import crashed_error
+
+    return crashed_error("batch worker died").to_json()
+
+
+def lost_read(task: dict) -> dict:
+    """read_file's answer for a file whose worker died on it (a crash in a reader's C library,
+    the kernel's OOM killer): an error row, never a batch that waits forever."""
+    return {"rel": task["rel"], "sha": None, "status": "error", "error": _crashed()}
+
+
+def lost_review(task: dict) -> dict:
+    """finish_review's answer for a report whose worker died on it."""
+    return {"rel": task["rel"], "sha": task["sha"], "status": "error", "error": _crashed()}
+
+
 def _internal(e: Exception) -> dict:
     return {"error": "internal", "message": f"内部错误（{type(e).__name__}: {e}），请将该文件反馈给开发者。"}
 
