@@ -54,12 +54,8 @@ def guard_limits(args):
     """The per-review budget: flags over NLP_REVIEW_* environment over the defaults."""
     from .guard import Limits
 
-    limits = Limits()
-    if getattr(args, "timeout", None):
-        limits.timeout_s = args.timeout
-    if getattr(args, "max_memory_mb", None):
-        limits.max_rss_mb = args.max_memory_mb
-    return limits
+    return Limits().overridden(timeout_s=getattr(args, "timeout", None),
+                               max_rss_mb=getattr(args, "max_memory_mb", None))
 
 
 def cmd_check(args) -> int:

@@ -60,6 +60,13 @@ class Limits:
     # RLIMIT_AS, MB (NLP_REVIEW_MAX_ADDRESS_SPACE_MB); 0 = none.
     address_space_mb: float = field(default_factory=lambda: _env_float("NLP_REVIEW_MAX_ADDRESS_SPACE_MB", 4096))
 
+    def overridden(self, **budgets: float | None) -> "Limits":
+        """These limits with the budgets given (flags, batch options) in place; None or 0 keeps one."""
+        for name, value in budgets.items():
+            if value:
+                setattr(self, name, float(value))
+        return self
+
     def memory_error(self) -> InputError:
         return InputError("memory_limit",
                           f"审查所需内存超过上限（{self.max_rss_mb:.0f} MB）：文件中可能有异常巨大的表格、段落或嵌套结构，"
@@ -76,34 +83,32 @@ def crashed_error(detail: str) -> InputError:
                       detail)
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (0 when it is gone)."""
+def _statm(pid: int | str) -> tuple[int, int, int]:
+    """(size, resident, shared) of a process in bytes, from /proc/PID/statm; zeros when it is gone."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+            size, resident, shared = (int(x) * _PAGE for x in fh.read().split()[:3])
+        return size, resident, shared
+    except (OSError, ValueError):
+        return 0, 0, 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (0 when it is gone)."""
+    return _statm(pid)[1]
 
 
 def anon_rss_bytes(pid: int) -> int:
     """Anonymous resident memory of a process (resident less file-backed and shared pages):
     what a fork copies into the child's page tables. File pages the parent mapped (shared
     libraries, memory-mapped models) are not resident in a child until it touches them."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            fields = fh.read().split()
-        return max(0, int(fields[1]) - int(fields[2])) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+    _size, resident, shared = _statm(pid)
+    return max(0, resident - shared)
 
 
 def vm_size(pid: int | str = "self") -> int:
     """Virtual memory mapped by a process (what RLIMIT_AS counts)."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[0]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+    return _statm(pid)[0]
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -299,7 +304,7 @@ class TaskGuard:
 
         self.limits = limits or Limits()
         self._lock = threading.Lock()  # watcher ↔ run(); never taken by the signal handler
-        self._task: tuple[float, int] | None = None  # (started, resident bytes at the start)
+        self._task: Watch | None = None  # the task running now, measured from its start
         self._reason: InputError | None = None
         self._armed = False  # the handler raises only while the task's code may be running
         self._main_ident = threading.main_thread().ident
@@ -326,17 +331,12 @@ class TaskGuard:
             raise _Overrun()
 
     def _watch(self) -> None:
-        pid = os.getpid()
         while not self._closed.wait(POLL_S):
             with self._lock:
                 if self._task is None or self._reason is not None:
                     continue
-                started, baseline = self._task
-                if self.limits.max_rss_mb and rss_bytes(pid) - baseline > self.limits.max_rss_mb * MB:
-                    self._reason = self.limits.memory_error()
-                elif self.limits.timeout_s and time.monotonic() - started > self.limits.timeout_s:
-                    self._reason = self.limits.timeout_error()
-                else:
+                self._reason = self._task.overrun()
+                if self._reason is None:
                     continue
             signal.pthread_kill(self._main_ident, signal.SIGUSR1)  # once per task: the reason is set
 
@@ -347,8 +347,9 @@ class TaskGuard:
 
         if not self.active or threading.get_ident() != self._main_ident:
             return fn(*args)
+        pid = os.getpid()
         with self._lock:
-            self._task, self._reason = (time.monotonic(), rss_bytes(os.getpid())), None
+            self._task, self._reason = Watch(pid, self.limits, baseline=rss_bytes(pid)), None
         try:
             try:
                 self._armed = True

@@ -94,7 +94,7 @@ class LocalExecutor:
                     if task is _END:
                         break
                 seq = next(self._seq)
-                inflight[self.pool.submit(_marked, str(self.markers), seq, fn, task)] = (seq, task)
+                inflight[self.pool.submit(_marked, seq, fn, task)] = (seq, task)
             if not inflight:
                 return
             done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
@@ -177,9 +177,9 @@ def _forget_marker_and_exit(_sig, _frame) -> None:
     os._exit(1)
 
 
-def _marked(markers: str, seq: int, fn: Callable, task):
+def _marked(seq: int, fn: Callable, task):
     """In a pool worker: (seq, fn(task)) with this worker's marker naming the task it runs."""
-    marker = _MARKER.get("path") or Path(markers) / str(os.getpid())
+    marker = _MARKER["path"]  # set by _init_worker
     marker.write_text(str(seq))
     try:
         return seq, fn(task)

@@ -36,10 +36,7 @@ def init(options: dict, die_with_parent: bool = False) -> None:
     if die_with_parent:
         _die_with_parent()
     _STATE["options"] = options
-    limits = Limits()
-    for k, v in (options.get("limits") or {}).items():
-        if v:
-            setattr(limits, k, float(v))
+    limits = Limits().overridden(**(options.get("limits") or {}))
     warm = "\n".join(f"{n}、{h}\n本机关全年主动公开政府信息120条，收到申请3件。" for n, h in
                      zip("一二三四五六", ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
                                           "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项")))
@@ -182,7 +179,7 @@ def read_file(task: dict) -> dict:
     except InputError as e:
         return {**out, "status": "error", "error": e.to_json()}
     except OSError as e:
-        return {**out, "status": "error", "error": {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}}
+        return {**out, "status": "error", "error": _unreadable(e)}
     try:
         return _guarded(_first_pass, task, data, dict(out), t0)
     except InputError as e:  # over the per-review budget
@@ -202,7 +199,7 @@ def _first_pass(task: dict, data: bytes, out: dict, t0: float) -> dict:
     except InputError as e:
         return {**out, "status": "error", "error": e.to_json()}
     except OSError as e:
-        return {**out, "status": "error", "error": {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}}
+        return {**out, "status": "error", "error": _unreadable(e)}
     except MemoryError:
         raise  # over the address-space cap: the guard's "memory_limit"
     except Exception as e:  # noqa: BLE001 — one bad file must not stop a national batch
@@ -219,6 +216,10 @@ def _first_pass(task: dict, data: bytes, out: dict, t0: float) -> dict:
     out["doc"] = dumps_doc(doc)
     out["ms"] = (time.perf_counter() - t0) * 1000
     return out
+
+
+def _unreadable(e: OSError) -> dict:
+    return {"error": "unreadable", "message": f"无法读取文件：{e.strerror or e}"}
 
 
 def _crashed() -> dict:
